@@ -1,0 +1,68 @@
+package dev.keel.queue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * An immutable snapshot of one job as the backend stored it. The payload is canonical JSON text;
+ * {@link JobClient#payload(Job, Class)} turns it back into a typed value.
+ *
+ * <p>Times come from the backend's clock (database {@code now()}, Redis {@code TIME}, or the
+ * inline backend's injected clock). Nullable fields: {@code startedAt}, {@code finishedAt}, the
+ * lease fields, {@code heartbeatAt}, {@code progress}, {@code lastError}, {@code idempotencyKey},
+ * {@code traceparent}, {@code timeout}.
+ */
+public record Job(
+    UUID id,
+    String type,
+    String queue,
+    String tenant,
+    String payload,
+    int priority,
+    JobState state,
+    int attempt,
+    int maxAttempts,
+    Instant runAt,
+    Instant createdAt,
+    Instant startedAt,
+    Instant finishedAt,
+    String leaseOwner,
+    String leaseToken,
+    Instant leaseExpiresAt,
+    Instant heartbeatAt,
+    JobProgress progress,
+    JobError lastError,
+    String idempotencyKey,
+    String traceparent,
+    Map<String, String> metadata,
+    Duration timeout) {
+
+  public Job {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(queue, "queue");
+    Objects.requireNonNull(tenant, "tenant");
+    Objects.requireNonNull(payload, "payload");
+    Objects.requireNonNull(state, "state");
+    Objects.requireNonNull(runAt, "runAt");
+    Objects.requireNonNull(createdAt, "createdAt");
+    metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
+  }
+
+  /** The lease this snapshot shows, present only while RUNNING. */
+  public Optional<Lease> lease() {
+    if (state != JobState.RUNNING || leaseToken == null) {
+      return Optional.empty();
+    }
+    return Optional.of(new Lease(id, attempt, leaseOwner, leaseToken));
+  }
+
+  /** The job's timeout, if one was set at enqueue. */
+  public Optional<Duration> timeoutIfSet() {
+    return Optional.ofNullable(timeout);
+  }
+}

@@ -1,0 +1,116 @@
+package dev.keel.queue.spi;
+
+import dev.keel.queue.BackendUnavailableException;
+import dev.keel.queue.IdempotencyConflictException;
+import dev.keel.queue.Job;
+import dev.keel.queue.JobPage;
+import dev.keel.queue.JobQuery;
+import java.util.Optional;
+
+/**
+ * Storage for jobs: the one interface every backend (inline, postgres, redis) implements. The
+ * conformance suite in {@code queue-testkit} is the executable form of this contract.
+ *
+ * <p>General rules for every method:
+ *
+ * <ul>
+ *   <li>Requests arrive validated by core; backends do not re-check field rules.
+ *   <li>All times (due, lease expiry, createdAt, startedAt, finishedAt, heartbeatAt) come from
+ *       the backend's own clock, never from the caller's.
+ *   <li>Each call is atomic: it applies completely or not at all. A failure to reach the backend
+ *       or an error from it is thrown as {@link BackendUnavailableException}, with any secret in
+ *       the message masked.
+ *   <li>Every job is addressed within its tenant; nothing here returns or changes a job of another
+ *       tenant.
+ *   <li>Backends hold no engine logic: retry decisions, timeouts and scheduling policy are core's.
+ * </ul>
+ *
+ * <p>Implementations are thread-safe.
+ */
+public interface QueueBackend extends AutoCloseable {
+
+  /** What this backend is and can do. Never throws. */
+  BackendCapabilities capabilities();
+
+  /**
+   * Insert jobs atomically as PENDING, attempt 0, createdAt = backend now, runAt = {@link
+   * NewJob#effectiveRunAt}.
+   *
+   * <p>Idempotency: for a job with a key, if a job of the same tenant holds that key (PENDING or
+   * RUNNING under {@code whileActive}; also finished within the window under {@code window}), the
+   * result names that job with {@code created = false} and nothing is inserted for it, provided the
+   * payloads are equal; if they differ, the whole request fails with {@link
+   * IdempotencyConflictException} and nothing of it is written. This holds under any concurrency:
+   * any number of simultaneous enqueues of one (tenant, key) create exactly one job. Two jobs of one
+   * request with the same key behave as two sequential enqueues.
+   *
+   * @return one result per job, in request order
+   */
+  EnqueueResponse enqueue(EnqueueRequest request);
+
+  /**
+   * Claim up to {@code limit} PENDING jobs that are due (runAt ≤ backend now) and match the
+   * request's filters, in order of priority (lower first), then runAt, then id. Each claimed job
+   * becomes RUNNING with attempt + 1, startedAt = heartbeatAt = now, a fresh random lease token,
+   * leaseOwner = workerId and leaseExpiresAt = now + leaseDuration. No job is ever returned to two
+   * concurrent claims.
+   */
+  ClaimResponse claim(ClaimRequest request);
+
+  /**
+   * Extend each lease that is still held to backend now + leaseDuration and set heartbeatAt. Leases
+   * no longer held (job rescued, cancelled, finished) are reported lost and nothing changes for
+   * them.
+   */
+  FencedResult heartbeat(HeartbeatRequest request);
+
+  /** Apply each finish whose lease is still held; see {@link Finish} for each transition. */
+  FencedResult finish(FinishRequest request);
+
+  /** Store each progress whose lease is still held. */
+  FencedResult progress(ProgressRequest request);
+
+  /** Cancel a PENDING or RUNNING job. See {@link CancelRequest}. */
+  ChangeResult cancel(CancelRequest request);
+
+  /** Re-drive a FAILED job. See {@link RedriveRequest}. */
+  ChangeResult redrive(RedriveRequest request);
+
+  /** The job with this id in this tenant, if any. */
+  Optional<Job> find(JobRef job);
+
+  /** One page of a tenant's jobs; see {@link JobQuery} for order and filters. */
+  JobPage list(JobQuery query);
+
+  /** Figures for the health snapshot. Served from indexes/counters, not full scans of history. */
+  BackendStats stats(StatsRequest request);
+
+  /** Rescue RUNNING jobs whose lease expired. See {@link RescueRequest}. */
+  RescueResult rescue(RescueRequest request);
+
+  /** Delete finished jobs past retention, at most {@code limit}. See {@link PruneRequest}. */
+  PruneResult prune(PruneRequest request);
+
+  /**
+   * Take or renew the maintenance lock so that rescue and prune run on one node at a time.
+   *
+   * @return true if {@code owner} holds the lock until backend now + ttl
+   */
+  boolean lockMaintenance(MaintenanceLockRequest request);
+
+  /** Give the maintenance lock up if {@code owner} holds it. */
+  void unlockMaintenance(String owner);
+
+  /**
+   * Call {@code listener} when jobs may have become claimable (enqueued, retried, released, made
+   * due). Backends without signals return a subscription that never calls.
+   */
+  Subscription subscribe(WakeupListener listener);
+
+  /** Round trip to the backend. Throws {@link BackendUnavailableException} if it does not answer. */
+  PingResult ping();
+
+  /** Release connections and threads the backend owns. Idempotent. */
+  @Override
+  void close();
+}
