@@ -1,0 +1,155 @@
+package dev.keel.queue;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.keel.queue.internal.CanonicalJson;
+import dev.keel.queue.internal.JobPreparer;
+import dev.keel.queue.internal.Listeners;
+import dev.keel.queue.spi.CancelRequest;
+import dev.keel.queue.spi.ChangeResult;
+import dev.keel.queue.spi.EnqueueRequest;
+import dev.keel.queue.spi.EnqueueResponse;
+import dev.keel.queue.spi.JobRef;
+import dev.keel.queue.spi.NewJob;
+import dev.keel.queue.spi.QueueBackend;
+import dev.keel.queue.spi.RedriveRequest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * What application code (a web request, a scheduler) uses to create and inspect jobs. Needs no
+ * worker. Thread-safe. Obtain it from {@link Keel#client()}.
+ *
+ * <p>Every method validates its input first and throws {@link InvalidJobException} naming the
+ * field before anything is written; backend failures surface as {@link
+ * BackendUnavailableException}.
+ */
+public final class JobClient {
+  private final QueueBackend backend;
+  private final JobPreparer preparer;
+  private final CanonicalJson json;
+  private final Listeners listeners;
+
+  JobClient(QueueBackend backend, JobPreparer preparer, CanonicalJson json, Listeners listeners) {
+    this.backend = backend;
+    this.preparer = preparer;
+    this.json = json;
+    this.listeners = listeners;
+  }
+
+  /**
+   * Enqueue one job.
+   *
+   * @return the new job's id and {@code created = true}, or the existing job holding the
+   *     idempotency key and {@code created = false}
+   * @throws InvalidJobException a field breaks a rule; nothing was written
+   * @throws IdempotencyConflictException the key is held by a job with a different payload
+   */
+  public EnqueueResult enqueue(JobRequest<?> request) {
+    NewJob job = preparer.prepare(request);
+    EnqueueResult result = backend.enqueue(EnqueueRequest.of(job)).results().get(0);
+    listeners.fire(new JobEvent.Enqueued(job.type(), job.tenant(), result));
+    return result;
+  }
+
+  /**
+   * Enqueue several jobs atomically, in one round trip where the backend allows: all are written
+   * or none. At most {@link Limits#MAX_BATCH_SIZE} at once.
+   *
+   * @return one result per request, in order
+   * @throws InvalidJobException naming the element, e.g. {@code jobs[3].type}; nothing was written
+   */
+  public List<EnqueueResult> enqueueAll(List<? extends JobRequest<?>> requests) {
+    EnqueueRequest batch = prepareAll(requests);
+    if (batch.jobs().isEmpty()) {
+      return List.of();
+    }
+    EnqueueResponse response = backend.enqueue(batch);
+    for (int i = 0; i < batch.jobs().size(); i++) {
+      NewJob job = batch.jobs().get(i);
+      listeners.fire(new JobEvent.Enqueued(job.type(), job.tenant(), response.results().get(i)));
+    }
+    return response.results();
+  }
+
+  /**
+   * Validates and serializes a request without writing it: for backends that enqueue inside the
+   * caller's own transaction (for example {@code PostgresBackend.enqueue(handle, ...)}).
+   */
+  public NewJob prepare(JobRequest<?> request) {
+    return preparer.prepare(request);
+  }
+
+  /** {@link #prepare} for a batch, with element-indexed field names in errors. */
+  public EnqueueRequest prepareAll(List<? extends JobRequest<?>> requests) {
+    if (requests == null) {
+      throw new InvalidJobException("jobs", "must not be null");
+    }
+    if (requests.size() > Limits.MAX_BATCH_SIZE) {
+      throw new InvalidJobException(
+          "jobs", "must hold at most " + Limits.MAX_BATCH_SIZE + " jobs, was " + requests.size());
+    }
+    List<NewJob> jobs = new ArrayList<>(requests.size());
+    for (int i = 0; i < requests.size(); i++) {
+      try {
+        jobs.add(preparer.prepare(requests.get(i)));
+      } catch (InvalidJobException e) {
+        throw e.within("jobs[" + i + "]");
+      }
+    }
+    return new EnqueueRequest(jobs);
+  }
+
+  /** The job in the default tenant. */
+  public Optional<Job> find(UUID id) {
+    return find(JobPreparer.DEFAULT_TENANT, id);
+  }
+
+  /** The job with this id in this tenant; empty if none (including: it belongs to another tenant). */
+  public Optional<Job> find(String tenant, UUID id) {
+    return backend.find(ref(tenant, id));
+  }
+
+  /** One page of a tenant's jobs, oldest first. */
+  public JobPage list(JobQuery query) {
+    if (query == null) {
+      throw new InvalidJobException("query", "must not be null");
+    }
+    return backend.list(query);
+  }
+
+  /**
+   * Cancel a PENDING or RUNNING job. A running handler is interrupted when its worker next
+   * heartbeats, and its result is discarded.
+   *
+   * @return the job after the call, and whether this call cancelled it (false if it had already
+   *     finished); empty job if not found
+   */
+  public ChangeResult cancel(String tenant, UUID id) {
+    return backend.cancel(new CancelRequest(ref(tenant, id), "cancelled via client"));
+  }
+
+  /** Give a FAILED job a fresh set of attempts. Other states are left alone ({@code changed = false}). */
+  public ChangeResult retry(String tenant, UUID id) {
+    return backend.redrive(new RedriveRequest(ref(tenant, id)));
+  }
+
+  /** The job's payload as {@code type}. */
+  public <T> T payload(Job job, Class<T> type) {
+    try {
+      return json.read(job.payload(), type);
+    } catch (JsonProcessingException e) {
+      throw new InvalidJobException(
+          "payload", "cannot be read as " + type.getName() + ": " + e.getOriginalMessage());
+    }
+  }
+
+  private static JobRef ref(String tenant, UUID id) {
+    JobPreparer.name("tenant", tenant);
+    if (id == null) {
+      throw new InvalidJobException("id", "must not be null");
+    }
+    return new JobRef(tenant, id);
+  }
+}

@@ -1,0 +1,118 @@
+package dev.keel.queue.internal;
+
+import dev.keel.queue.JobEvent;
+import dev.keel.queue.spi.Finish;
+import dev.keel.queue.spi.FencedResult;
+import dev.keel.queue.spi.FinishRequest;
+import dev.keel.queue.spi.QueueBackend;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Coalesces the finishes of a worker's jobs into one backend call per batch, on its own thread.
+ * A failed call is retried with backoff, keeping its batch: while it retries, the jobs stay in the
+ * active set and keep being heartbeated, so nothing is lost and nothing is rescued meanwhile.
+ */
+final class FinishBatcher {
+  private static final Logger log = LoggerFactory.getLogger(FinishBatcher.class);
+  private static final Completion POISON = new Completion(null, null, null);
+
+  private final QueueBackend backend;
+  private final int maxBatch;
+  private final Listeners listeners;
+  private final Consumer<RunningJob> onStored;
+  private final BlockingQueue<Completion> queue = new LinkedBlockingQueue<>();
+  private final Thread thread;
+
+  FinishBatcher(
+      QueueBackend backend, int maxBatch, Listeners listeners, Consumer<RunningJob> onStored, String name) {
+    this.backend = backend;
+    this.maxBatch = maxBatch;
+    this.listeners = listeners;
+    this.onStored = onStored;
+    this.thread = new Thread(this::loop, name);
+    this.thread.setDaemon(true);
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  void submit(Completion c) {
+    queue.add(c);
+  }
+
+  /** Stores everything submitted so far, then stops; waits up to {@code max}. */
+  boolean stop(Duration max) throws InterruptedException {
+    queue.add(POISON);
+    thread.join(max.toMillis());
+    return !thread.isAlive();
+  }
+
+  private void loop() {
+    List<Completion> batch = new ArrayList<>();
+    boolean stopping = false;
+    Backoff backoff = new Backoff(Duration.ofMillis(50), Duration.ofSeconds(5));
+    while (!stopping || !batch.isEmpty()) {
+      try {
+        if (batch.isEmpty()) {
+          Completion first = queue.poll(1, TimeUnit.SECONDS);
+          if (first == null) {
+            continue;
+          }
+          batch.add(first);
+        }
+        queue.drainTo(batch, maxBatch - batch.size());
+        if (batch.remove(POISON)) {
+          stopping = true;
+        }
+        if (!batch.isEmpty()) {
+          store(batch);
+          batch.clear();
+        }
+        backoff.reset();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        log.error("Finish batcher interrupted with {} results not stored; their leases will expire and the jobs will be rescued", batch.size(), e);
+        return;
+      } catch (RuntimeException e) {
+        Duration wait = backoff.next();
+        log.warn("Could not store {} job results (attempt {}); retrying in {}", batch.size(), backoff.failures(), wait, e);
+        try {
+          Thread.sleep(wait.toMillis());
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          log.error("Finish batcher interrupted while retrying; {} results not stored, their jobs will be rescued", batch.size(), ie);
+          return;
+        }
+      }
+    }
+  }
+
+  private void store(List<Completion> batch) {
+    List<Finish> finishes = new ArrayList<>(batch.size());
+    for (Completion c : batch) {
+      finishes.add(c.finish());
+    }
+    FencedResult result = backend.finish(new FinishRequest(finishes));
+    for (Completion c : batch) {
+      RunningJob rj = c.job();
+      if (result.isApplied(rj.job().id())) {
+        listeners.fire(c.event());
+      } else {
+        log.warn(
+            "Result of job {} ({}) attempt {} discarded: the lease was lost before it could be stored",
+            rj.job().id(), rj.job().type(), rj.job().attempt());
+        listeners.fire(new JobEvent.LeaseLost(rj.job()));
+      }
+      onStored.accept(rj);
+    }
+  }
+}

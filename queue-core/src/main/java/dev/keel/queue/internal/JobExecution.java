@@ -1,0 +1,239 @@
+package dev.keel.queue.internal;
+
+import dev.keel.queue.Job;
+import dev.keel.queue.JobContext;
+import dev.keel.queue.JobError;
+import dev.keel.queue.JobEvent;
+import dev.keel.queue.JobHandler;
+import dev.keel.queue.JobOutcome;
+import dev.keel.queue.JobOutcomeException;
+import dev.keel.queue.JobProgress;
+import dev.keel.queue.JobType;
+import dev.keel.queue.TracePropagator;
+import dev.keel.queue.spi.Finish;
+import dev.keel.queue.spi.QueueBackend;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Runs one claimed job on the current thread and decides its outcome: the same path for workers
+ * and for drain. Sets MDC and trace context, enforces the timeout by interrupting this thread,
+ * maps the handler's result or exception to a {@link Finish}, and logs every failure once.
+ */
+public final class JobExecution {
+  private static final Logger log = LoggerFactory.getLogger(JobExecution.class);
+
+  private final QueueBackend backend;
+  private final CanonicalJson json;
+  private final InstantSource clock;
+  private final ScheduledExecutorService timers;
+  private final TracePropagator tracing;
+  private final Listeners listeners;
+  private final DurationRecorder durations;
+
+  public JobExecution(
+      QueueBackend backend,
+      CanonicalJson json,
+      InstantSource clock,
+      ScheduledExecutorService timers,
+      TracePropagator tracing,
+      Listeners listeners,
+      DurationRecorder durations) {
+    this.backend = backend;
+    this.json = json;
+    this.clock = clock;
+    this.timers = timers;
+    this.tracing = tracing;
+    this.listeners = listeners;
+    this.durations = durations;
+  }
+
+  /** Runs the job; never throws for anything the handler does. */
+  public Completion run(RunningJob rj) {
+    Job job = rj.job();
+    MDC.put("jobId", job.id().toString());
+    MDC.put("jobType", job.type());
+    MDC.put("tenant", job.tenant());
+    MDC.put("attempt", Integer.toString(job.attempt()));
+    String traceId = traceId(job.traceparent());
+    if (traceId != null) {
+      MDC.put("traceId", traceId);
+    }
+    try (TracePropagator.Scope scope = tracing.restore(job.traceparent())) {
+      listeners.fire(new JobEvent.Started(job));
+      return execute(rj);
+    } finally {
+      MDC.remove("jobId");
+      MDC.remove("jobType");
+      MDC.remove("tenant");
+      MDC.remove("attempt");
+      MDC.remove("traceId");
+    }
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private Completion execute(RunningJob rj) {
+    Job job = rj.job();
+    JobType type = rj.type();
+    Object payload;
+    try {
+      payload = json.read(job.payload(), type.payloadType());
+    } catch (Exception e) {
+      JobError error = JobError.of(e);
+      log.error(
+          "Job {} ({}) payload cannot be read as {}; failing it permanently",
+          job.id(), job.type(), type.payloadType().getName(), e);
+      return new Completion(rj, new Finish.Fail(rj.lease(), error), new JobEvent.Failed(job, error));
+    }
+    ProgressReporter progress = new ProgressReporter(backend, rj.lease(), clock);
+    Context<Object> ctx = new Context<>(job, payload, progress, rj);
+    Duration timeout = job.timeout() != null ? job.timeout() : type.timeout();
+    long startNanos = System.nanoTime();
+    JobOutcome outcome;
+    Throwable failure = null;
+    rj.enterHandler(Thread.currentThread());
+    ScheduledFuture<?> timer =
+        timeout == null
+            ? null
+            : timers.schedule(
+                () -> rj.requestStop(StopReason.TIMEOUT), timeout.toNanos(), TimeUnit.NANOSECONDS);
+    try {
+      outcome = ((JobHandler) type.handler()).handle(ctx);
+      if (outcome == null) {
+        outcome = JobOutcome.retry("handler returned null instead of an outcome");
+      }
+    } catch (JobOutcomeException e) {
+      outcome = e.outcome();
+      failure = e.getCause();
+    } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
+      outcome = null;
+      failure = e;
+    } finally {
+      if (timer != null) {
+        timer.cancel(false);
+      }
+      rj.exitHandler();
+    }
+    Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
+    durations.record(took);
+    progress.flush();
+    return decide(rj, outcome, failure, took, timeout);
+  }
+
+  private Completion decide(
+      RunningJob rj, JobOutcome outcome, Throwable failure, Duration took, Duration timeout) {
+    Job job = rj.job();
+    StopReason stop = rj.stopReason();
+    if (stop == StopReason.LEASE_LOST) {
+      log.warn(
+          "Job {} ({}) attempt {} lost its lease while running (rescued or cancelled elsewhere); its result is discarded",
+          job.id(), job.type(), job.attempt());
+      return new Completion(rj, null, new JobEvent.LeaseLost(job));
+    }
+    if (stop == StopReason.TIMEOUT && !(outcome instanceof JobOutcome.Success)) {
+      return retryOrFail(
+          rj,
+          new JobError(
+              "timed out after " + timeout + " (handler interrupted)",
+              failure == null ? "" : JobError.of(failure).stackTrace()),
+          null,
+          failure);
+    }
+    if (stop == StopReason.SHUTDOWN && !(outcome instanceof JobOutcome.Success)) {
+      return retryOrFail(
+          rj, JobError.of("interrupted by worker shutdown after " + took), null, failure);
+    }
+    if (outcome == null) {
+      return retryOrFail(rj, JobError.of(failure), null, failure);
+    }
+    if (outcome instanceof JobOutcome.Success) {
+      return new Completion(rj, new Finish.Succeed(rj.lease()), new JobEvent.Succeeded(job, took));
+    }
+    if (outcome instanceof JobOutcome.Retry r) {
+      JobError error = failure != null ? withMessage(r.reason(), failure) : JobError.of(r.reason());
+      return retryOrFail(rj, error, r.delay(), failure);
+    }
+    if (outcome instanceof JobOutcome.PermanentFailure p) {
+      JobError error = failure != null ? withMessage(p.reason(), failure) : JobError.of(p.reason());
+      log.error("Job {} ({}) failed permanently: {}", job.id(), job.type(), p.reason(), failure);
+      return new Completion(rj, new Finish.Fail(rj.lease(), error), new JobEvent.Failed(job, error));
+    }
+    if (outcome instanceof JobOutcome.Snooze s) {
+      return new Completion(
+          rj, new Finish.Snooze(rj.lease(), s.delay()), new JobEvent.Snoozed(job, s.delay()));
+    }
+    JobOutcome.Cancel c = (JobOutcome.Cancel) outcome;
+    log.info("Job {} ({}) cancelled by its handler: {}", job.id(), job.type(), c.reason());
+    return new Completion(
+        rj, new Finish.Cancel(rj.lease(), c.reason()), new JobEvent.Cancelled(job, c.reason()));
+  }
+
+  private Completion retryOrFail(RunningJob rj, JobError error, Duration delay, Throwable cause) {
+    Job job = rj.job();
+    if (job.attempt() >= job.maxAttempts()) {
+      log.error(
+          "Job {} ({}) failed on attempt {} of {}, no attempts left: {}",
+          job.id(), job.type(), job.attempt(), job.maxAttempts(), error.message(), cause);
+      return new Completion(rj, new Finish.Fail(rj.lease(), error), new JobEvent.Failed(job, error));
+    }
+    Duration wait = delay != null ? delay : rj.type().retryPolicy().delayAfter(job.attempt());
+    log.warn(
+        "Job {} ({}) failed on attempt {} of {}, retrying in {}: {}",
+        job.id(), job.type(), job.attempt(), job.maxAttempts(), wait, error.message(), cause);
+    return new Completion(
+        rj, new Finish.Retry(rj.lease(), error, wait), new JobEvent.Retrying(job, error, wait));
+  }
+
+  private static JobError withMessage(String reason, Throwable cause) {
+    return new JobError(reason, JobError.of(cause).stackTrace());
+  }
+
+  /** The trace id (second field) of a W3C traceparent, or null. */
+  static String traceId(String traceparent) {
+    if (traceparent == null) {
+      return null;
+    }
+    String[] parts = traceparent.split("-");
+    return parts.length >= 2 ? parts[1] : null;
+  }
+
+  private static final class Context<T> implements JobContext<T> {
+    private final Job job;
+    private final T payload;
+    private final ProgressReporter progress;
+    private final RunningJob rj;
+
+    Context(Job job, T payload, ProgressReporter progress, RunningJob rj) {
+      this.job = job;
+      this.payload = payload;
+      this.progress = progress;
+      this.rj = rj;
+    }
+
+    @Override
+    public Job job() {
+      return job;
+    }
+
+    @Override
+    public T payload() {
+      return payload;
+    }
+
+    @Override
+    public void progress(int percent, String message) {
+      progress.report(new JobProgress(percent, message));
+    }
+
+    @Override
+    public boolean isStopRequested() {
+      return rj.stopReason() != null;
+    }
+  }
+}

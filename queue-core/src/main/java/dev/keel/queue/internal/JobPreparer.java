@@ -1,0 +1,167 @@
+package dev.keel.queue.internal;
+
+import dev.keel.queue.IdempotencyPolicy;
+import dev.keel.queue.InvalidJobException;
+import dev.keel.queue.JobRequest;
+import dev.keel.queue.JobType;
+import dev.keel.queue.Limits;
+import dev.keel.queue.PayloadTooLargeException;
+import dev.keel.queue.TracePropagator;
+import dev.keel.queue.spi.NewJob;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Checks a {@link JobRequest} against every rule and turns it into a {@link NewJob}: applies
+ * defaults, serializes the payload canonically, generates the id, captures the trace. Nothing is
+ * written by this class, so a rule broken here leaves the backend untouched.
+ */
+public final class JobPreparer {
+  public static final String DEFAULT_QUEUE = "default";
+  public static final String DEFAULT_TENANT = "default";
+  private static final Pattern NAME = Pattern.compile(Limits.NAME_PATTERN);
+  /** Far enough for any schedule, near enough that no backend's time type overflows. */
+  private static final Instant LATEST_RUN_AT = Instant.parse("2200-01-01T00:00:00Z");
+
+  private final CanonicalJson json;
+  private final JobIds ids;
+  private final long maxPayloadBytes;
+  private final Map<String, JobType<?>> types;
+  private final TracePropagator tracing;
+
+  public JobPreparer(
+      CanonicalJson json,
+      JobIds ids,
+      long maxPayloadBytes,
+      Map<String, JobType<?>> types,
+      TracePropagator tracing) {
+    this.json = json;
+    this.ids = ids;
+    this.maxPayloadBytes = maxPayloadBytes;
+    this.types = types;
+    this.tracing = tracing;
+  }
+
+  public NewJob prepare(JobRequest<?> r) {
+    if (r == null) {
+      throw new InvalidJobException("request", "must not be null");
+    }
+    String type = name("type", r.type());
+    String queue = r.queue() == null ? DEFAULT_QUEUE : name("queue", r.queue());
+    String tenant = r.tenant() == null ? DEFAULT_TENANT : name("tenant", r.tenant());
+    int priority = r.priority() == null ? 0 : r.priority();
+    if (priority < Limits.MIN_PRIORITY || priority > Limits.MAX_PRIORITY) {
+      throw new InvalidJobException(
+          "priority",
+          "must be between " + Limits.MIN_PRIORITY + " and " + Limits.MAX_PRIORITY + ", was " + priority);
+    }
+    JobType<?> typeDefaults = types.get(type);
+    int maxAttempts =
+        r.maxAttempts() != null
+            ? r.maxAttempts()
+            : typeDefaults != null && typeDefaults.maxAttempts() != null
+                ? typeDefaults.maxAttempts()
+                : JobType.DEFAULT_MAX_ATTEMPTS;
+    if (maxAttempts < Limits.MIN_MAX_ATTEMPTS || maxAttempts > Limits.MAX_MAX_ATTEMPTS) {
+      throw new InvalidJobException(
+          "maxAttempts",
+          "must be between " + Limits.MIN_MAX_ATTEMPTS + " and " + Limits.MAX_MAX_ATTEMPTS + ", was " + maxAttempts);
+    }
+    if (r.runAt() != null && r.delay() != null) {
+      throw new InvalidJobException("runAt", "must not be set together with delay");
+    }
+    if (r.runAt() != null && r.runAt().isAfter(LATEST_RUN_AT)) {
+      throw new InvalidJobException("runAt", "must be before " + LATEST_RUN_AT + ", was " + r.runAt());
+    }
+    if (r.delay() != null && r.delay().isNegative()) {
+      throw new InvalidJobException("delay", "must not be negative, was " + r.delay());
+    }
+    if (r.delay() != null && r.delay().compareTo(Duration.ofDays(365L * 100)) > 0) {
+      throw new InvalidJobException("delay", "must be at most 100 years, was " + r.delay());
+    }
+    Duration timeout = r.timeout();
+    if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
+      throw new InvalidJobException("timeout", "must be positive, was " + timeout);
+    }
+    String key = r.idempotencyKey();
+    IdempotencyPolicy policy = r.idempotencyPolicy();
+    if (key != null) {
+      if (key.isBlank()) {
+        throw new InvalidJobException("idempotencyKey", "must not be blank when set");
+      }
+      if (key.length() > Limits.MAX_IDEMPOTENCY_KEY_LENGTH) {
+        throw new InvalidJobException(
+            "idempotencyKey", "must be at most " + Limits.MAX_IDEMPOTENCY_KEY_LENGTH + " characters");
+      }
+    } else if (policy != null) {
+      throw new InvalidJobException("idempotencyPolicy", "needs an idempotencyKey");
+    }
+    checkMetadata(r.metadata());
+    String payload = json.write("payload", r.payload());
+    long size = payload.getBytes(StandardCharsets.UTF_8).length;
+    if (size > maxPayloadBytes) {
+      throw new PayloadTooLargeException("payload", size, maxPayloadBytes);
+    }
+    return new NewJob(
+        ids.next(),
+        type,
+        queue,
+        tenant,
+        payload,
+        priority,
+        maxAttempts,
+        r.runAt(),
+        r.delay(),
+        timeout,
+        key,
+        policy,
+        tracing.capture(),
+        r.metadata());
+  }
+
+  /** Checks a name field: type, queue or tenant. */
+  public static String name(String field, String value) {
+    if (value == null || value.isBlank()) {
+      throw new InvalidJobException(field, "must not be blank");
+    }
+    if (!NAME.matcher(value).matches()) {
+      throw new InvalidJobException(
+          field,
+          "must be 1 to "
+              + Limits.MAX_NAME_LENGTH
+              + " characters of letters, digits, '_', '.', ':' or '-', was '"
+              + abbreviate(value)
+              + "'");
+    }
+    return value;
+  }
+
+  private static void checkMetadata(Map<String, String> metadata) {
+    if (metadata.size() > Limits.MAX_METADATA_ENTRIES) {
+      throw new InvalidJobException(
+          "metadata", "must have at most " + Limits.MAX_METADATA_ENTRIES + " entries");
+    }
+    for (Map.Entry<String, String> e : metadata.entrySet()) {
+      String k = e.getKey();
+      if (k == null || k.isBlank() || k.length() > Limits.MAX_METADATA_KEY_LENGTH) {
+        throw new InvalidJobException(
+            "metadata", "keys must be 1 to " + Limits.MAX_METADATA_KEY_LENGTH + " non-blank characters");
+      }
+      String v = e.getValue();
+      if (v == null) {
+        throw new InvalidJobException("metadata." + k, "must not be null");
+      }
+      if (v.length() > Limits.MAX_METADATA_VALUE_LENGTH) {
+        throw new InvalidJobException(
+            "metadata." + k, "must be at most " + Limits.MAX_METADATA_VALUE_LENGTH + " characters");
+      }
+    }
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() <= 40 ? s : s.substring(0, 40) + "…";
+  }
+}

@@ -1,0 +1,28 @@
+package dev.keel.queue.internal;
+
+import dev.keel.queue.JobEvent;
+import dev.keel.queue.JobListener;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Fans events out to listeners; a listener's exception is logged and never reaches the job. */
+public final class Listeners {
+  private static final Logger log = LoggerFactory.getLogger(Listeners.class);
+  private final List<JobListener> listeners;
+
+  public Listeners(List<JobListener> listeners) {
+    this.listeners = List.copyOf(listeners);
+  }
+
+  public void fire(JobEvent event) {
+    for (JobListener l : listeners) {
+      try {
+        l.onEvent(event);
+      } catch (RuntimeException e) {
+        // A listener is an observer: its failure must not change the job's outcome.
+        log.warn("Job listener {} threw on {}; the job is unaffected", l, event.getClass().getSimpleName(), e);
+      }
+    }
+  }
+}

@@ -1,0 +1,87 @@
+package dev.keel.queue.internal;
+
+import dev.keel.queue.MaintenanceReport;
+import dev.keel.queue.Retention;
+import dev.keel.queue.spi.MaintenanceLockRequest;
+import dev.keel.queue.spi.PruneRequest;
+import dev.keel.queue.spi.QueueBackend;
+import dev.keel.queue.spi.RescueRequest;
+import dev.keel.queue.spi.RescueResult;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Rescues expired leases and prunes finished jobs, on one node at a time (the backend's
+ * maintenance lock), in bounded batches so no run holds the backend for long.
+ */
+public final class MaintenanceRunner {
+  private static final Logger log = LoggerFactory.getLogger(MaintenanceRunner.class);
+  static final int RESCUE_BATCH = 500;
+  static final int PRUNE_BATCH = 1_000;
+  static final int MAX_BATCHES = 10;
+
+  private final QueueBackend backend;
+  private final Retention retention;
+  private final Duration lockTtl;
+
+  public MaintenanceRunner(QueueBackend backend, Retention retention, Duration lockTtl) {
+    this.backend = backend;
+    this.retention = retention;
+    this.lockTtl = lockTtl;
+  }
+
+  public MaintenanceReport runOnce(String owner) {
+    if (!backend.lockMaintenance(new MaintenanceLockRequest(owner, lockTtl))) {
+      return new MaintenanceReport(false, 0, 0, 0);
+    }
+    int rescued = 0;
+    int failed = 0;
+    for (int i = 0; i < MAX_BATCHES; i++) {
+      RescueResult r = backend.rescue(new RescueRequest(RESCUE_BATCH));
+      rescued += r.retried().size();
+      failed += r.failed().size();
+      if (!r.retried().isEmpty()) {
+        log.warn("Rescued {} jobs whose lease expired (their worker stopped heartbeating): {}", r.retried().size(), r.retried());
+      }
+      if (!r.failed().isEmpty()) {
+        log.error("{} jobs' lease expired on their last attempt; marked FAILED: {}", r.failed().size(), r.failed());
+      }
+      if (r.total() < RESCUE_BATCH) {
+        break;
+      }
+    }
+    long pruned = 0;
+    for (int i = 0; i < MAX_BATCHES; i++) {
+      long n =
+          backend
+              .prune(new PruneRequest(retention.succeeded(), retention.failed(), retention.cancelled(), PRUNE_BATCH))
+              .deleted();
+      pruned += n;
+      if (n < PRUNE_BATCH) {
+        break;
+      }
+    }
+    if (pruned > 0) {
+      log.info("Pruned {} finished jobs past retention", pruned);
+    }
+    return new MaintenanceReport(true, rescued, failed, pruned);
+  }
+
+  /** {@link #runOnce} for timers: a failure is logged and the next run tries again. */
+  void runSafely(String owner) {
+    try {
+      runOnce(owner);
+    } catch (RuntimeException e) {
+      log.warn("Maintenance run by {} failed; the next run will try again", owner, e);
+    }
+  }
+
+  void unlockSafely(String owner) {
+    try {
+      backend.unlockMaintenance(owner);
+    } catch (RuntimeException e) {
+      log.warn("Could not release the maintenance lock held by {}; it expires after {}", owner, lockTtl, e);
+    }
+  }
+}

@@ -1,0 +1,94 @@
+package dev.keel.queue.internal;
+
+import dev.keel.queue.Job;
+import dev.keel.queue.JobType;
+import dev.keel.queue.Lease;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A claimed job inside this process, from claim until its finish is stored. Tracks whether it
+ * started (so shutdown can release the ones that never did) and lets other threads stop it by
+ * interrupting exactly the handler's thread, never a thread that moved on to another job.
+ */
+public final class RunningJob {
+  enum Phase {
+    CLAIMED,
+    STARTED,
+    RELEASED
+  }
+
+  private final Job job;
+  private final Lease lease;
+  private final JobType<?> type;
+  private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.CLAIMED);
+  private final Object threadLock = new Object();
+  private Thread thread;
+  private volatile StopReason stopReason;
+
+  public RunningJob(Job job, JobType<?> type) {
+    this.job = job;
+    this.lease =
+        job.lease()
+            .orElseThrow(() -> new IllegalStateException("claimed job " + job.id() + " has no lease"));
+    this.type = type;
+  }
+
+  public Job job() {
+    return job;
+  }
+
+  public Lease lease() {
+    return lease;
+  }
+
+  public JobType<?> type() {
+    return type;
+  }
+
+  /** Claims the right to run; false if shutdown released the job first. */
+  public boolean tryStart() {
+    return phase.compareAndSet(Phase.CLAIMED, Phase.STARTED);
+  }
+
+  /** Claims the right to release; false if a thread already started it. */
+  public boolean tryRelease() {
+    return phase.compareAndSet(Phase.CLAIMED, Phase.RELEASED);
+  }
+
+  public boolean started() {
+    return phase.get() == Phase.STARTED;
+  }
+
+  void enterHandler(Thread t) {
+    synchronized (threadLock) {
+      thread = t;
+      if (stopReason != null) {
+        t.interrupt();
+      }
+    }
+  }
+
+  void exitHandler() {
+    synchronized (threadLock) {
+      thread = null;
+    }
+    // Clear an interrupt aimed at this job so it cannot hit the thread's next job.
+    Thread.interrupted();
+  }
+
+  /** Asks the handler to stop; the first reason wins. */
+  public void requestStop(StopReason reason) {
+    synchronized (threadLock) {
+      if (stopReason == null) {
+        stopReason = reason;
+      }
+      if (thread != null) {
+        thread.interrupt();
+      }
+    }
+  }
+
+  public StopReason stopReason() {
+    return stopReason;
+  }
+}

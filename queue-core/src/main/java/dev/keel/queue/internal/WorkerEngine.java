@@ -1,0 +1,350 @@
+package dev.keel.queue.internal;
+
+import dev.keel.queue.Job;
+import dev.keel.queue.JobEvent;
+import dev.keel.queue.JobType;
+import dev.keel.queue.spi.ClaimRequest;
+import dev.keel.queue.spi.Finish;
+import dev.keel.queue.spi.FinishRequest;
+import dev.keel.queue.spi.QueueBackend;
+import dev.keel.queue.spi.Subscription;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A worker's moving parts: one fetcher thread claims for every queue in batches sized to free
+ * capacity; lanes run handlers with per-queue concurrency; one heartbeat call per interval covers
+ * every lease; finishes are coalesced by a {@link FinishBatcher}; maintenance runs on a timer.
+ */
+public final class WorkerEngine {
+  private static final Logger log = LoggerFactory.getLogger(WorkerEngine.class);
+
+  private final KeelRuntime rt;
+  private final WorkerConfig cfg;
+  private final QueueBackend backend;
+  private final Map<UUID, RunningJob> active = new ConcurrentHashMap<>();
+  private final Map<String, Lane> lanes = new LinkedHashMap<>();
+  private final WakeSignal wake = new WakeSignal();
+  private final FinishBatcher finisher;
+  private final ExecutorService sharedExecutor;
+  private final boolean ownsExecutor;
+  private final ScheduledExecutorService scheduler;
+  private final Thread fetcher;
+  private volatile boolean claiming = true;
+  private Subscription subscription;
+  private ScheduledFuture<?> heartbeatTask;
+  private ScheduledFuture<?> maintenanceTask;
+
+  public WorkerEngine(KeelRuntime rt, WorkerConfig cfg) {
+    this.rt = rt;
+    this.cfg = cfg;
+    this.backend = rt.backend();
+    int totalConcurrency = cfg.queues().values().stream().mapToInt(Integer::intValue).sum();
+    if (cfg.executor() != null) {
+      sharedExecutor = cfg.executor();
+      ownsExecutor = false;
+    } else if (cfg.virtualThreads()) {
+      sharedExecutor = VirtualThreads.newExecutor();
+      ownsExecutor = true;
+    } else {
+      sharedExecutor = Executors.newFixedThreadPool(totalConcurrency, named("keel-" + cfg.id() + "-job-", false));
+      ownsExecutor = true;
+    }
+    cfg.queues().forEach((q, c) -> lanes.put(q, new Lane(q, c)));
+    scheduler = Executors.newScheduledThreadPool(1, named("keel-" + cfg.id() + "-timer-", true));
+    int maxBatch = Math.max(1, backend.capabilities().maxBatchSize());
+    finisher = new FinishBatcher(backend, Math.min(maxBatch, 1000), rt.listeners(), this::stored, "keel-" + cfg.id() + "-finisher");
+    fetcher = new Thread(this::fetchLoop, "keel-" + cfg.id() + "-fetcher");
+    fetcher.setDaemon(true);
+  }
+
+  public void start() {
+    finisher.start();
+    subscription =
+        backend.subscribe(
+            queue -> {
+              if (lanes.containsKey(queue)) {
+                wake.raise();
+              }
+            });
+    heartbeatTask =
+        scheduler.scheduleWithFixedDelay(
+            new Heartbeater(backend, cfg.leaseDuration(), this::heartbeatable),
+            cfg.heartbeatInterval().toMillis(),
+            cfg.heartbeatInterval().toMillis(),
+            TimeUnit.MILLISECONDS);
+    if (cfg.maintenance()) {
+      maintenanceTask =
+          scheduler.scheduleWithFixedDelay(
+              () -> rt.maintenance().runSafely(cfg.id()),
+              0,
+              cfg.maintenanceInterval().toMillis(),
+              TimeUnit.MILLISECONDS);
+    }
+    fetcher.start();
+    log.info(
+        "Keel worker {} started: queues={} prefetch={} lease={} heartbeat={} poll={} grace={} threads={} maintenance={} backend={}",
+        cfg.id(), cfg.queues(), cfg.prefetch(), cfg.leaseDuration(), cfg.heartbeatInterval(), cfg.pollInterval(),
+        cfg.shutdownGrace(), cfg.virtualThreads() ? "virtual" : cfg.executor() != null ? "custom" : "platform",
+        cfg.maintenance(), backend.capabilities().name());
+  }
+
+  public int activeJobs() {
+    return active.size();
+  }
+
+  private Collection<RunningJob> heartbeatable() {
+    return active.values();
+  }
+
+  private void fetchLoop() {
+    Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(30));
+    Set<String> handled = new HashSet<>(rt.types().keySet());
+    Set<String> include = new HashSet<>(cfg.includeTypes().isEmpty() ? handled : cfg.includeTypes());
+    include.retainAll(handled);
+    while (claiming) {
+      boolean maybeMore = false;
+      try {
+        for (Lane lane : lanes.values()) {
+          if (!claiming) {
+            break;
+          }
+          int free = lane.free();
+          if (free <= 0 || include.isEmpty()) {
+            continue;
+          }
+          List<Job> jobs =
+              backend
+                  .claim(
+                      new ClaimRequest(
+                          cfg.id(),
+                          Set.of(lane.queue),
+                          include,
+                          cfg.excludeTypes(),
+                          cfg.tenant(),
+                          free,
+                          cfg.leaseDuration()))
+                  .jobs();
+          for (Job job : jobs) {
+            lane.dispatch(job);
+          }
+          // A full batch means more may be waiting: claim again at once instead of waiting.
+          maybeMore |= jobs.size() == free;
+        }
+        backoff.reset();
+        if (!maybeMore) {
+          wake.await(cfg.pollInterval());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException e) {
+        Duration wait = backoff.next();
+        log.warn("Worker {} could not claim jobs (failure {} in a row); retrying in {}", cfg.id(), backoff.failures(), wait, e);
+        try {
+          wake.await(wait);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+  }
+
+  private void stored(RunningJob rj) {
+    active.remove(rj.job().id());
+  }
+
+  /**
+   * Stops claiming, releases jobs that never started, waits up to the grace period for running
+   * handlers, interrupts what is left, stores every result that exists and stops the threads.
+   */
+  public void stop() throws InterruptedException {
+    claiming = false;
+    wake.raise();
+    fetcher.join(cfg.shutdownGrace().toMillis() + 5_000);
+    if (subscription != null) {
+      subscription.close();
+    }
+    releaseUnstarted();
+    long deadline = System.nanoTime() + cfg.shutdownGrace().toNanos();
+    for (Lane lane : lanes.values()) {
+      lane.awaitIdle(deadline);
+    }
+    int interrupted = 0;
+    for (RunningJob rj : active.values()) {
+      if (rj.started()) {
+        rj.requestStop(StopReason.SHUTDOWN);
+        interrupted++;
+      }
+    }
+    if (interrupted > 0) {
+      log.warn("Worker {}: grace period {} over; interrupted {} running handlers", cfg.id(), cfg.shutdownGrace(), interrupted);
+      long hard = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+      for (Lane lane : lanes.values()) {
+        lane.awaitIdle(hard);
+      }
+    }
+    if (!finisher.stop(Duration.ofSeconds(30))) {
+      log.error("Worker {}: results still not stored after 30 s; those jobs will be rescued when their leases expire", cfg.id());
+    }
+    if (heartbeatTask != null) {
+      heartbeatTask.cancel(false);
+    }
+    if (maintenanceTask != null) {
+      maintenanceTask.cancel(false);
+    }
+    scheduler.shutdownNow();
+    if (cfg.maintenance()) {
+      rt.maintenance().unlockSafely(cfg.id());
+    }
+    if (ownsExecutor) {
+      sharedExecutor.shutdownNow();
+    }
+    if (!active.isEmpty()) {
+      log.warn("Worker {} stopped with {} jobs still running; they will be rescued when their leases expire: {}", cfg.id(), active.size(), active.keySet());
+    }
+    log.info("Keel worker {} stopped", cfg.id());
+  }
+
+  private void releaseUnstarted() {
+    List<RunningJob> released = new ArrayList<>();
+    for (RunningJob rj : active.values()) {
+      if (rj.tryRelease()) {
+        released.add(rj);
+      }
+    }
+    if (released.isEmpty()) {
+      return;
+    }
+    List<Finish> finishes = new ArrayList<>();
+    for (RunningJob rj : released) {
+      finishes.add(new Finish.Release(rj.lease()));
+    }
+    try {
+      var result = backend.finish(new FinishRequest(finishes));
+      for (RunningJob rj : released) {
+        if (result.isApplied(rj.job().id())) {
+          rt.listeners().fire(new JobEvent.Released(rj.job()));
+        }
+        active.remove(rj.job().id());
+        lanes.get(rj.job().queue()).done();
+      }
+      log.info("Worker {} released {} prefetched jobs that never started", cfg.id(), released.size());
+    } catch (RuntimeException e) {
+      log.warn("Worker {} could not release {} prefetched jobs; they return to PENDING when their leases expire", cfg.id(), released.size(), e);
+      for (RunningJob rj : released) {
+        active.remove(rj.job().id());
+        lanes.get(rj.job().queue()).done();
+      }
+    }
+  }
+
+  /** One queue's concurrency: at most {@code concurrency} handlers, plus prefetched jobs. */
+  private final class Lane {
+    final String queue;
+    final int concurrency;
+    final Semaphore running;
+    final AtomicInteger claimed = new AtomicInteger();
+
+    Lane(String queue, int concurrency) {
+      this.queue = queue;
+      this.concurrency = concurrency;
+      this.running = new Semaphore(concurrency);
+    }
+
+    int free() {
+      int prefetch = cfg.prefetch() < 0 ? concurrency : cfg.prefetch();
+      return concurrency + prefetch - claimed.get();
+    }
+
+    void dispatch(Job job) {
+      JobType<?> type = rt.types().get(job.type());
+      RunningJob rj = new RunningJob(job, type);
+      claimed.incrementAndGet();
+      active.put(job.id(), rj);
+      try {
+        sharedExecutor.execute(() -> runLane(rj));
+      } catch (RuntimeException e) {
+        // Executor refused (shut down): leave the job claimed-not-started; stop() releases it.
+        log.warn("Worker {} could not hand job {} to its executor; it will be released", cfg.id(), job.id(), e);
+      }
+    }
+
+    private void runLane(RunningJob rj) {
+      try {
+        running.acquire();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        log.debug("Worker {} interrupted before starting job {}; it will be released", cfg.id(), rj.job().id(), e);
+        return;
+      }
+      try {
+        if (!rj.tryStart()) {
+          return; // released by shutdown
+        }
+        Completion c;
+        try {
+          c = rt.execution().run(rj);
+        } catch (Error e) {
+          // The JVM is in trouble (out of memory...): leave the lease to expire so the job is
+          // rescued and run again, rather than storing an outcome we cannot trust.
+          log.error("Job {} ({}) hit a fatal error; it will be rescued when its lease expires", rj.job().id(), rj.job().type(), e);
+          active.remove(rj.job().id());
+          throw e;
+        }
+        if (c.finish() == null) {
+          rt.listeners().fire(c.event());
+          active.remove(rj.job().id());
+        } else {
+          finisher.submit(c);
+        }
+      } finally {
+        running.release();
+        done();
+      }
+    }
+
+    void done() {
+      claimed.decrementAndGet();
+      wake.raise();
+    }
+
+    /** Waits until no handler of this lane runs (all permits free), or the deadline. */
+    void awaitIdle(long deadlineNanos) throws InterruptedException {
+      while (System.nanoTime() < deadlineNanos) {
+        if (running.tryAcquire(concurrency, 50, TimeUnit.MILLISECONDS)) {
+          running.release(concurrency);
+          return;
+        }
+      }
+    }
+  }
+
+  static ThreadFactory named(String prefix, boolean daemon) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + n.incrementAndGet());
+      t.setDaemon(daemon);
+      return t;
+    };
+  }
+}

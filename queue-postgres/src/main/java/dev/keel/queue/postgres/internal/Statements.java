@@ -1,0 +1,84 @@
+package dev.keel.queue.postgres.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Every SQL statement the backend runs, read once from {@code dev/keel/queue/postgres/sql/*.sql}
+ * with the schema substituted and compiled for JDBC.
+ */
+public final class Statements {
+  private static final String SQL_DIR = "/dev/keel/queue/postgres/sql/";
+
+  public final SqlStatement claim;
+  public final SqlStatement enqueue;
+  public final SqlStatement findKeyHolders;
+  public final SqlStatement heartbeat;
+  public final SqlStatement progress;
+  public final SqlStatement finishSucceed;
+  public final SqlStatement finishFail;
+  public final SqlStatement finishCancel;
+  public final SqlStatement finishRetry;
+  public final SqlStatement finishSnooze;
+  public final SqlStatement finishRelease;
+  public final SqlStatement notifyQueues;
+  public final SqlStatement cancel;
+  public final SqlStatement redrive;
+  public final SqlStatement find;
+  public final SqlStatement list;
+  public final SqlStatement statsCounts;
+  public final SqlStatement statsFigures;
+  public final SqlStatement rescue;
+  public final SqlStatement prune;
+  public final SqlStatement lockAcquire;
+  public final SqlStatement lockRelease;
+
+  public Statements(SchemaName schema) {
+    claim = load(schema, "claim_jobs");
+    enqueue = load(schema, "enqueue_jobs");
+    findKeyHolders = load(schema, "find_key_holders");
+    heartbeat = load(schema, "heartbeat");
+    progress = load(schema, "progress");
+    finishSucceed = load(schema, "finish_succeed");
+    finishFail = load(schema, "finish_fail");
+    finishCancel = load(schema, "finish_cancel");
+    finishRetry = load(schema, "finish_retry");
+    finishSnooze = load(schema, "finish_snooze");
+    finishRelease = load(schema, "finish_release");
+    notifyQueues = load(schema, "notify_queues");
+    cancel = load(schema, "cancel_job");
+    redrive = load(schema, "redrive_job");
+    find = load(schema, "find_job");
+    list = load(schema, "list_jobs");
+    statsCounts = load(schema, "stats_counts");
+    statsFigures = load(schema, "stats_figures");
+    rescue = load(schema, "rescue_jobs");
+    prune = load(schema, "prune_jobs");
+    lockAcquire = load(schema, "lock_acquire");
+    lockRelease = load(schema, "lock_release");
+  }
+
+  private static SqlStatement load(SchemaName schema, String name) {
+    String file = name + ".sql";
+    return SqlStatement.compile(file, substitute(readResource(SQL_DIR + file), schema));
+  }
+
+  /** Replaces {@code ${schema}} with the quoted, validated schema name. */
+  public static String substitute(String sql, SchemaName schema) {
+    return sql.replace("${schema}", schema.quoted());
+  }
+
+  /** A UTF-8 resource of this jar; a missing one is a packaging bug. */
+  public static String readResource(String path) {
+    try (InputStream in = Statements.class.getResourceAsStream(path)) {
+      if (in == null) {
+        throw new IllegalStateException("missing resource " + path + " in the queue-postgres jar");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read resource " + path, e);
+    }
+  }
+}

@@ -1,0 +1,46 @@
+-- Insert a batch of jobs in one round trip from parallel arrays (one element per job).
+-- A job whose idempotency key is held is not inserted:
+--   * by an active (pending/running) job: the partial unique index jobs_idempotency_active_idx
+--     makes the database arbitrate, also against concurrent enqueues (ON CONFLICT DO NOTHING);
+--   * by a job finished within the job's window (window policy only): the NOT EXISTS below.
+-- The caller then looks up the holders of keys that were not inserted (find_key_holders.sql).
+WITH input AS (
+  SELECT *
+    FROM unnest(:ids::uuid[], :types::text[], :queues::text[], :tenants::text[],
+                :payloads::text[], :priorities::int[], :maxAttempts::int[],
+                :runAts::timestamptz[], :delayMillis::bigint[], :timeoutMillis::bigint[],
+                :keys::text[], :windowMillis::bigint[], :traceparents::text[],
+                :metadata::text[])
+         WITH ORDINALITY AS i(id, type, queue, tenant, payload, priority, max_attempts, run_at,
+                              delay_ms, timeout_ms, key, window_ms, traceparent, metadata, ord)
+),
+inserted AS (
+  INSERT INTO ${schema}.jobs AS j
+         (id, type, queue, tenant, payload, priority, state, attempt, max_attempts, run_at,
+          created_at, idempotency_key, traceparent, metadata, timeout_ms)
+  SELECT i.id, i.type, i.queue, i.tenant, i.payload::json, i.priority, 'pending', 0,
+         i.max_attempts, coalesce(i.run_at, now() + i.delay_ms * interval '1 millisecond'),
+         now(), i.key, i.traceparent, i.metadata::jsonb, i.timeout_ms
+    FROM input AS i
+   WHERE i.key IS NULL
+      OR i.window_ms IS NULL
+      OR NOT EXISTS (
+           SELECT 1
+             FROM ${schema}.jobs AS f
+            WHERE f.tenant = i.tenant
+              AND f.idempotency_key = i.key
+              AND f.state IN ('succeeded', 'failed', 'cancelled')
+              AND f.finished_at > now() - i.window_ms * interval '1 millisecond')
+   ORDER BY i.ord
+      ON CONFLICT (tenant, idempotency_key)
+         WHERE state IN ('pending', 'running') AND idempotency_key IS NOT NULL
+      DO NOTHING
+  RETURNING j.id, j.queue, j.run_at
+),
+-- NOTIFY is transactional: listeners hear of these jobs only if (and when) they commit.
+notified AS (
+  SELECT count(pg_notify(:channel, q.queue)) AS n
+    FROM (SELECT DISTINCT queue FROM inserted WHERE run_at <= now()) AS q
+   WHERE :notify
+)
+SELECT inserted.id FROM inserted, notified

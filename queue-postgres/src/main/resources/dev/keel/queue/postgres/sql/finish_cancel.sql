@@ -1,0 +1,10 @@
+-- RUNNING -> CANCELLED (terminal, chosen by the handler) with the reason as last error.
+UPDATE ${schema}.jobs AS j
+   SET state = 'cancelled', finished_at = now(),
+       error_message = l.message, error_stack = '',
+       lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
+  FROM unnest(:ids::uuid[], :tokens::text[], :messages::text[]) AS l(id, token, message)
+ WHERE j.id = l.id
+   AND j.lease_token = l.token
+   AND j.state = 'running'
+RETURNING j.id, j.queue

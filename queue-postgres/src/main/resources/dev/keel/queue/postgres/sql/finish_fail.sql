@@ -1,0 +1,11 @@
+-- RUNNING -> FAILED (terminal) with the error, for every lease still held; clears the lease.
+UPDATE ${schema}.jobs AS j
+   SET state = 'failed', finished_at = now(),
+       error_message = l.message, error_stack = l.stack,
+       lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
+  FROM unnest(:ids::uuid[], :tokens::text[], :messages::text[], :stacks::text[])
+       AS l(id, token, message, stack)
+ WHERE j.id = l.id
+   AND j.lease_token = l.token
+   AND j.state = 'running'
+RETURNING j.id, j.queue

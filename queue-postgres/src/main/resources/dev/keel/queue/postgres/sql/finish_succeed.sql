@@ -1,0 +1,9 @@
+-- RUNNING -> SUCCEEDED for every lease still held; clears the lease.
+UPDATE ${schema}.jobs AS j
+   SET state = 'succeeded', finished_at = now(),
+       lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
+  FROM unnest(:ids::uuid[], :tokens::text[]) AS l(id, token)
+ WHERE j.id = l.id
+   AND j.lease_token = l.token
+   AND j.state = 'running'
+RETURNING j.id, j.queue

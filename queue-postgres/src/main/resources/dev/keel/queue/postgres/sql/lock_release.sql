@@ -1,0 +1,1 @@
+DELETE FROM ${schema}.locks WHERE name = :name AND owner = :owner

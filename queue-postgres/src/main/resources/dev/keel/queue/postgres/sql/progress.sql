@@ -1,0 +1,10 @@
+-- Store progress for the leases still held, fenced like heartbeat.
+UPDATE ${schema}.jobs AS j
+   SET progress_percent = l.percent,
+       progress_message = l.message
+  FROM unnest(:ids::uuid[], :tokens::text[], :percents::int[], :messages::text[])
+       AS l(id, token, percent, message)
+ WHERE j.id = l.id
+   AND j.lease_token = l.token
+   AND j.state = 'running'
+RETURNING j.id

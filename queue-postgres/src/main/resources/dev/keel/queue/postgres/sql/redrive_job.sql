@@ -1,0 +1,7 @@
+-- Give a FAILED job another run from attempt 0; the last error is kept for the record.
+UPDATE ${schema}.jobs
+   SET state = 'pending', attempt = 0, run_at = now(), finished_at = NULL
+ WHERE tenant = :tenant
+   AND id = :id
+   AND state = 'failed'
+RETURNING *

@@ -1,0 +1,5 @@
+-- Jobs by type and state (jobs_state_type_idx).
+SELECT type, state, count(*) AS n
+  FROM ${schema}.jobs
+ WHERE (:tenant::text IS NULL OR tenant = :tenant::text)
+ GROUP BY type, state

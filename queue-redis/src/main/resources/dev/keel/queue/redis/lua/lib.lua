@@ -1,0 +1,182 @@
+-- Shared helpers. The loader prepends this file to every operation script, so each operation
+-- stays one self-contained script (one EVALSHA) while the key layout is written down once.
+--
+-- Calling convention of every script:
+--   KEYS[1] = the namespace's routing key "{ns}:queues"; every other key shares its hash tag,
+--             so the whole namespace lives in one cluster slot and every script is single-slot.
+--   ARGV[1] = the key prefix "{ns}:"
+--   ARGV[2] = TTL in ms put on a finished job's hash as a backstop to prune (0 = none)
+--   ARGV[3..] the operation's own arguments.
+-- Times are microseconds since the epoch from Redis TIME, never from the caller.
+
+local P = ARGV[1]
+local FINISHED_TTL_MS = tonumber(ARGV[2])
+local MIN_PRIORITY = -100
+-- One priority band of the ready score: 2^42 ms (about 139 years) of run-at time.
+local BAND = 4398046511104
+local WAKEUP_CHANNEL = P .. 'wakeup'
+local SCHEDULE_CHANGED = '#scheduled'
+
+-- Lua's default number formatting keeps 14 digits; microsecond times need 16.
+local function fmt(n)
+  return string.format('%.0f', n)
+end
+
+local function now_us()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000000 + tonumber(t[2])
+end
+
+local function job_key(id)
+  return P .. 'job:' .. id
+end
+
+-- '|' never occurs in queue, type or tenant names, so these compound keys are unambiguous.
+local function ready_key(queue, jtype)
+  return P .. 'ready:' .. queue .. '|' .. jtype
+end
+
+local function idem_key(tenant, key)
+  return P .. 'idem:' .. tenant .. '|' .. key
+end
+
+local function to_map(flat)
+  local m = {}
+  for i = 1, #flat, 2 do
+    m[flat[i]] = flat[i + 1]
+  end
+  return m
+end
+
+-- Ready order is priority, then run-at (ms), then id: ties in a zset are ordered by member, and
+-- ids are UUIDv7 strings whose lexicographic order is their time order.
+local function ready_score(priority, run_at_us)
+  local ms = math.floor(run_at_us / 1000)
+  if ms < 0 then
+    ms = 0
+  elseif ms >= BAND then
+    ms = BAND - 1
+  end
+  return (priority - MIN_PRIORITY) * BAND + ms
+end
+
+local wake = {}
+local schedule_changed = false
+
+local function publish_wakeups()
+  for queue, _ in pairs(wake) do
+    redis.call('PUBLISH', WAKEUP_CHANNEL, queue)
+  end
+  if schedule_changed then
+    redis.call('PUBLISH', WAKEUP_CHANNEL, SCHEDULE_CHANGED)
+  end
+end
+
+local function count(tenant, jtype, from, to)
+  local counts = P .. 'counts'
+  if from then
+    redis.call('HINCRBY', counts, tenant .. '|' .. jtype .. '|' .. from, -1)
+  end
+  if to then
+    redis.call('HINCRBY', counts, tenant .. '|' .. jtype .. '|' .. to, 1)
+  end
+end
+
+-- Puts a PENDING job where claims find it: the ready set of its queue and type if it is due,
+-- otherwise the scheduled set from which promote() moves it once due.
+local function place_pending(id, queue, jtype, tenant, priority, run_at, now)
+  if run_at <= now then
+    redis.call('ZADD', ready_key(queue, jtype), fmt(ready_score(priority, run_at)), id)
+    redis.call('ZADD', P .. 'due:' .. tenant, fmt(run_at), id)
+    redis.call('SADD', P .. 'types:' .. queue, jtype)
+    wake[queue] = true
+  else
+    local scheduled = P .. 'scheduled'
+    redis.call('ZADD', scheduled, fmt(run_at), id)
+    -- Only a new earliest entry moves the promoters' next wake-up.
+    if redis.call('ZRANGE', scheduled, 0, 0)[1] == id then
+      schedule_changed = true
+    end
+  end
+end
+
+local function unplace_pending(id, queue, jtype, tenant)
+  redis.call('ZREM', ready_key(queue, jtype), id)
+  redis.call('ZREM', P .. 'due:' .. tenant, id)
+  redis.call('ZREM', P .. 'scheduled', id)
+end
+
+-- Moves up to limit scheduled jobs that are due into their ready sets.
+local function promote(now, limit)
+  local scheduled = P .. 'scheduled'
+  local due = redis.call('ZRANGEBYSCORE', scheduled, '-inf', fmt(now), 'LIMIT', 0, limit)
+  for _, id in ipairs(due) do
+    redis.call('ZREM', scheduled, id)
+    local f = redis.call('HMGET', job_key(id), 'state', 'queue', 'type', 'tenant', 'priority', 'runAt')
+    if f[1] == 'PENDING' then
+      place_pending(id, f[2], f[3], f[4], tonumber(f[5]), tonumber(f[6]), now)
+    end
+  end
+  return #due
+end
+
+local function clear_lease(jk)
+  redis.call('HDEL', jk, 'leaseOwner', 'leaseToken', 'leaseExpiresAt')
+end
+
+-- Under whileActive the key is freed when the job finishes; under a window it is kept for the
+-- window (a Redis TTL measured from finishedAt).
+local function release_idempotency(id, tenant, key, window_ms)
+  if not key then
+    return
+  end
+  local ik = idem_key(tenant, key)
+  if redis.call('GET', ik) ~= id then
+    return
+  end
+  if window_ms then
+    redis.call('PEXPIRE', ik, window_ms)
+  else
+    redis.call('DEL', ik)
+  end
+end
+
+-- The member of a finished registry carries tenant and type so that prune can clean the indexes
+-- and counters even when the job hash already expired through its TTL backstop.
+local function finished_member(id, tenant, jtype)
+  return id .. '|' .. tenant .. '|' .. jtype
+end
+
+-- Ends a job that the caller already took out of ready, scheduled and running.
+-- j: map of the job's fields before the change.
+local function make_terminal(jk, j, state, now, error_message, error_trace)
+  local id, tenant, jtype = j['id'], j['tenant'], j['type']
+  if error_message then
+    redis.call('HSET', jk, 'state', state, 'finishedAt', fmt(now),
+      'errorMessage', error_message, 'errorStackTrace', error_trace or '')
+  else
+    redis.call('HSET', jk, 'state', state, 'finishedAt', fmt(now))
+  end
+  clear_lease(jk)
+  redis.call('ZADD', P .. 'finished:' .. state, fmt(now), finished_member(id, tenant, jtype))
+  count(tenant, jtype, j['state'], state)
+  release_idempotency(id, tenant, j['idempotencyKey'], j['idempotencyWindowMs'])
+  if FINISHED_TTL_MS > 0 then
+    redis.call('PEXPIRE', jk, FINISHED_TTL_MS)
+  end
+end
+
+-- Reads a fenced job: its fields if it is RUNNING with this lease token, else nil.
+local function fenced_job(jk, token)
+  local flat = redis.call('HGETALL', jk)
+  if #flat == 0 then
+    return nil
+  end
+  local j = to_map(flat)
+  if j['state'] ~= 'RUNNING' or j['leaseToken'] ~= token then
+    return nil
+  end
+  return j
+end
+
+-- ---------------------------------------------------------------------------------------------
