@@ -46,6 +46,13 @@ public sealed interface JobEvent {
     }
   }
 
+  /** A throttle deferred the job before it started; no attempt used. */
+  record Throttled(Job job, Duration delay) implements JobEvent {
+    public String type() {
+      return job.type();
+    }
+  }
+
   /** Claimed but never started (shutdown); returned to PENDING without using an attempt. */
   record Released(Job job) implements JobEvent {
     public String type() {

@@ -74,7 +74,7 @@ public final class Keel implements AutoCloseable {
             });
     Retention retention = b.retention != null ? b.retention : Retention.DEFAULT;
     MaintenanceRunner maintenance = new MaintenanceRunner(backend, retention, Duration.ofMinutes(1));
-    JobExecution execution = new JobExecution(backend, json, clock, timers, tracing, listeners, durations);
+    JobExecution execution = new JobExecution(backend, json, clock, timers, tracing, listeners, durations, b.throttle);
     this.runtime = new KeelRuntime(backend, clock, types, execution, listeners, timers, maintenance);
     long maxPayload = b.maxPayloadBytes != null ? b.maxPayloadBytes : Limits.DEFAULT_MAX_PAYLOAD_BYTES;
     this.client = new JobClient(backend, new JobPreparer(json, new JobIds(clock), maxPayload, types, tracing), json, listeners);
@@ -166,6 +166,7 @@ public final class Keel implements AutoCloseable {
     private TracePropagator tracing;
     private HealthThresholds thresholds;
     private Retention retention;
+    private JobThrottle throttle;
 
     private Builder() {}
 
@@ -252,6 +253,13 @@ public final class Keel implements AutoCloseable {
     public Builder healthThresholds(HealthThresholds thresholds) {
       once(this.thresholds, "healthThresholds");
       this.thresholds = Objects.requireNonNull(thresholds, "healthThresholds");
+      return this;
+    }
+
+    /** Consulted before each job runs; see {@link JobThrottle}. */
+    public Builder throttle(JobThrottle throttle) {
+      once(this.throttle, "throttle");
+      this.throttle = Objects.requireNonNull(throttle, "throttle");
       return this;
     }
 

@@ -98,6 +98,9 @@ public final class Worker implements AutoCloseable {
     private ExecutorService executor;
     private Boolean maintenance;
     private Duration maintenanceInterval;
+    private final Map<String, Integer> typeConcurrency = new LinkedHashMap<>();
+    private final Map<String, Integer> typeQuota = new LinkedHashMap<>();
+    private final Map<String, Integer> priorityClass = new LinkedHashMap<>();
 
     Builder(KeelRuntime runtime) {
       this.runtime = runtime;
@@ -245,6 +248,45 @@ public final class Worker implements AutoCloseable {
       return this;
     }
 
+    /** At most {@code max} jobs of {@code type} run (or wait, prefetched) in this worker at once. */
+    public Builder typeConcurrency(String type, int max) {
+      perType(typeConcurrency, "typeConcurrency", type, max, 1);
+      return this;
+    }
+
+    /**
+     * At most {@code maxPerRound} jobs of {@code type} per claim round while other types of its
+     * priority class have work, so a busy type (say, e-mail) cannot starve the others. Capacity
+     * nobody else wants still goes to it.
+     */
+    public Builder typeQuota(String type, int maxPerRound) {
+      perType(typeQuota, "typeQuota", type, maxPerRound, 1);
+      return this;
+    }
+
+    /**
+     * Claim jobs of {@code type} in priority class {@code priorityClass} (default 0): every round
+     * claims the lower classes first, so maintenance types can go ahead of bulk types whatever
+     * their job priorities.
+     */
+    public Builder priorityClass(String type, int priorityClass) {
+      perType(this.priorityClass, "priorityClass", type, priorityClass, Integer.MIN_VALUE);
+      return this;
+    }
+
+    private void perType(Map<String, Integer> map, String option, String type, int value, int min) {
+      if (!runtime.types().containsKey(type)) {
+        throw new KeelConfigurationException("worker." + option + ": no handler is registered for type '" + type + "'");
+      }
+      if (map.containsKey(type)) {
+        throw new KeelConfigurationException("worker." + option + " of '" + type + "' was already set to " + map.get(type));
+      }
+      if (value < min || value > 100_000) {
+        throw new KeelConfigurationException("worker." + option + " of '" + type + "' must be between " + min + " and 100000, was " + value);
+      }
+      map.put(type, value);
+    }
+
     public Worker build() {
       if (runtime.types().isEmpty()) {
         throw new KeelConfigurationException("a worker needs at least one registered job type: Keel.builder().register(...)");
@@ -275,7 +317,10 @@ public final class Worker implements AutoCloseable {
               Boolean.TRUE.equals(virtualThreads),
               executor,
               maintenance == null || maintenance,
-              maintenanceInterval != null ? maintenanceInterval : Duration.ofSeconds(10));
+              maintenanceInterval != null ? maintenanceInterval : Duration.ofSeconds(10),
+              Map.copyOf(typeConcurrency),
+              Map.copyOf(typeQuota),
+              Map.copyOf(priorityClass));
       return new Worker(new WorkerEngine(runtime, cfg), cfg);
     }
 

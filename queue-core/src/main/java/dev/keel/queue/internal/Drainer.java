@@ -42,6 +42,13 @@ public final class Drainer {
         throw new InvalidJobException("drain.types", "no handler is registered for type '" + t + "'");
       }
     }
+    for (String t : options.maxPerType().keySet()) {
+      if (!rt.types().containsKey(t)) {
+        throw new InvalidJobException("drain.maxPerType." + t, "no handler is registered for type '" + t + "'");
+      }
+    }
+    java.util.Map<String, Integer> perTypeLeft = new java.util.HashMap<>(options.maxPerType());
+    types.removeIf(t -> perTypeLeft.getOrDefault(t, 1) <= 0);
     if (options.tenant() != null) {
       JobPreparer.name("drain.tenant", options.tenant());
     }
@@ -72,6 +79,9 @@ public final class Drainer {
         break;
       }
       Job job = claimed.get(0);
+      if (perTypeLeft.containsKey(job.type()) && perTypeLeft.merge(job.type(), -1, Integer::sum) <= 0) {
+        types.remove(job.type());
+      }
       RunningJob rj = new RunningJob(job, rt.types().get(job.type()));
       rj.tryStart();
       ScheduledFuture<?> heartbeat =

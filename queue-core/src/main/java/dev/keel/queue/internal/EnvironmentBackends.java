@@ -70,13 +70,14 @@ public final class EnvironmentBackends {
       QueueBackend backend = provider.open(settings);
       log.info("Keel backend: {}", where);
       return backend;
-    } catch (BackendUnavailableException e) {
+    } catch (BackendUnavailableException unmasked) {
+      RuntimeException e = UrlMasker.masked(unmasked);
       if (mode == StartupMode.DEGRADED) {
         log.error("Backend {} unreachable at start; starting DEGRADED: enqueue fails and health reports down until it answers", where, e);
         return new ReconnectingBackend(provider, settings, where, e);
       }
       throw new BackendUnavailableException(
-          "backend " + where + " is unreachable: " + UrlMasker.mask(e.getMessage())
+          "backend " + where + " is unreachable: " + e.getMessage()
               + ". Check that the server runs and the URL, user and password are right, or start with StartupMode.DEGRADED.",
           e);
     }

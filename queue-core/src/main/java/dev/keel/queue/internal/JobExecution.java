@@ -8,6 +8,7 @@ import dev.keel.queue.JobHandler;
 import dev.keel.queue.JobOutcome;
 import dev.keel.queue.JobOutcomeException;
 import dev.keel.queue.JobProgress;
+import dev.keel.queue.JobThrottle;
 import dev.keel.queue.JobType;
 import dev.keel.queue.TracePropagator;
 import dev.keel.queue.spi.Finish;
@@ -36,6 +37,7 @@ public final class JobExecution {
   private final TracePropagator tracing;
   private final Listeners listeners;
   private final DurationRecorder durations;
+  private final JobThrottle throttle;
 
   public JobExecution(
       QueueBackend backend,
@@ -44,8 +46,10 @@ public final class JobExecution {
       ScheduledExecutorService timers,
       TracePropagator tracing,
       Listeners listeners,
-      DurationRecorder durations) {
+      DurationRecorder durations,
+      JobThrottle throttle) {
     this.backend = backend;
+    this.throttle = throttle;
     this.json = json;
     this.clock = clock;
     this.timers = timers;
@@ -66,6 +70,10 @@ public final class JobExecution {
       MDC.put("traceId", traceId);
     }
     try (TracePropagator.Scope scope = tracing.restore(job.traceparent())) {
+      Duration defer = throttleDelay(job);
+      if (defer != null) {
+        return new Completion(rj, new Finish.Snooze(rj.lease(), defer), new JobEvent.Throttled(job, defer));
+      }
       listeners.fire(new JobEvent.Started(job));
       return execute(rj);
     } finally {
@@ -75,6 +83,25 @@ public final class JobExecution {
       MDC.remove("attempt");
       MDC.remove("traceId");
     }
+  }
+
+  /** Null to run now, else how long to defer. */
+  private Duration throttleDelay(Job job) {
+    if (throttle == null) {
+      return null;
+    }
+    Duration d;
+    try {
+      d = throttle.delayFor(job);
+    } catch (RuntimeException e) {
+      log.warn("Throttle failed for job {} ({}); deferring it by {} without using an attempt", job.id(), job.type(), JobThrottle.ON_ERROR_DELAY, e);
+      return JobThrottle.ON_ERROR_DELAY;
+    }
+    if (d == null || d.isZero() || d.isNegative()) {
+      return null;
+    }
+    log.debug("Job {} ({}) throttled; deferred by {}", job.id(), job.type(), d);
+    return d;
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})

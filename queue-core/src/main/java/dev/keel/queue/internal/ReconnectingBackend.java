@@ -97,7 +97,8 @@ final class ReconnectingBackend implements QueueBackend {
           }
         }
         log.info("Backend {} is reachable again after {} attempts; leaving degraded mode", where, backoff.failures());
-      } catch (RuntimeException e) {
+      } catch (RuntimeException unmasked) {
+        RuntimeException e = UrlMasker.masked(unmasked);
         lastError = e;
         log.warn("Backend {} still unreachable (attempt {}); next try in about {}", where, backoff.failures(), wait.multipliedBy(2), e);
       }

@@ -16,6 +16,21 @@ public final class UrlMasker {
 
   private UrlMasker() {}
 
+  /**
+   * {@code e} itself if its message holds no secret; otherwise a copy with the message masked,
+   * the same stack trace and cause, so that logging it with its stack trace leaks nothing.
+   */
+  public static RuntimeException masked(RuntimeException e) {
+    String message = e.getMessage();
+    String safe = mask(message);
+    if (message == null || message.equals(safe)) {
+      return e;
+    }
+    RuntimeException copy = new dev.keel.queue.BackendUnavailableException(safe, e.getCause());
+    copy.setStackTrace(e.getStackTrace());
+    return copy;
+  }
+
   public static String mask(String text) {
     if (text == null) {
       return null;

@@ -20,4 +20,7 @@ public record WorkerConfig(
     boolean virtualThreads,
     ExecutorService executor,
     boolean maintenance,
-    Duration maintenanceInterval) {}
+    Duration maintenanceInterval,
+    Map<String, Integer> typeConcurrency,
+    Map<String, Integer> typeQuota,
+    Map<String, Integer> priorityClass) {}

@@ -44,6 +44,7 @@ public final class WorkerEngine {
   private final Map<String, Lane> lanes = new LinkedHashMap<>();
   private final WakeSignal wake = new WakeSignal();
   private final FinishBatcher finisher;
+  /** The custom or virtual-thread executor shared by all lanes; null for platform threads. */
   private final ExecutorService sharedExecutor;
   private final boolean ownsExecutor;
   private final ScheduledExecutorService scheduler;
@@ -57,7 +58,6 @@ public final class WorkerEngine {
     this.rt = rt;
     this.cfg = cfg;
     this.backend = rt.backend();
-    int totalConcurrency = cfg.queues().values().stream().mapToInt(Integer::intValue).sum();
     if (cfg.executor() != null) {
       sharedExecutor = cfg.executor();
       ownsExecutor = false;
@@ -65,11 +65,12 @@ public final class WorkerEngine {
       sharedExecutor = VirtualThreads.newExecutor();
       ownsExecutor = true;
     } else {
-      sharedExecutor = Executors.newFixedThreadPool(totalConcurrency, named("keel-" + cfg.id() + "-job-", false));
+      sharedExecutor = null;
       ownsExecutor = true;
     }
     cfg.queues().forEach((q, c) -> lanes.put(q, new Lane(q, c)));
-    scheduler = Executors.newScheduledThreadPool(1, named("keel-" + cfg.id() + "-timer-", true));
+    // Two threads, so that a long maintenance run never delays a heartbeat.
+    scheduler = Executors.newScheduledThreadPool(2, named("keel-" + cfg.id() + "-timer-", true));
     int maxBatch = Math.max(1, backend.capabilities().maxBatchSize());
     finisher = new FinishBatcher(backend, Math.min(maxBatch, 1000), rt.listeners(), this::stored, "keel-" + cfg.id() + "-finisher");
     fetcher = new Thread(this::fetchLoop, "keel-" + cfg.id() + "-fetcher");
@@ -120,6 +121,8 @@ public final class WorkerEngine {
     Set<String> handled = new HashSet<>(rt.types().keySet());
     Set<String> include = new HashSet<>(cfg.includeTypes().isEmpty() ? handled : cfg.includeTypes());
     include.retainAll(handled);
+    include.removeAll(cfg.excludeTypes());
+    ClaimPlanner planner = new ClaimPlanner(include, cfg.typeConcurrency(), cfg.typeQuota(), cfg.priorityClass());
     while (claiming) {
       boolean maybeMore = false;
       try {
@@ -128,26 +131,12 @@ public final class WorkerEngine {
             break;
           }
           int free = lane.free();
-          if (free <= 0 || include.isEmpty()) {
+          if (free <= 0) {
             continue;
           }
-          List<Job> jobs =
-              backend
-                  .claim(
-                      new ClaimRequest(
-                          cfg.id(),
-                          Set.of(lane.queue),
-                          include,
-                          cfg.excludeTypes(),
-                          cfg.tenant(),
-                          free,
-                          cfg.leaseDuration()))
-                  .jobs();
-          for (Job job : jobs) {
-            lane.dispatch(job);
-          }
-          // A full batch means more may be waiting: claim again at once instead of waiting.
-          maybeMore |= jobs.size() == free;
+          int got = planner.run(free, activeByType(), (types, limit) -> claimInto(lane, types, limit));
+          // A full round means more may be waiting: claim again at once instead of waiting.
+          maybeMore |= got == free;
         }
         backoff.reset();
         if (!maybeMore) {
@@ -167,6 +156,28 @@ public final class WorkerEngine {
         }
       }
     }
+  }
+
+  private int claimInto(Lane lane, Set<String> types, int limit) {
+    List<Job> jobs =
+        backend
+            .claim(new ClaimRequest(cfg.id(), Set.of(lane.queue), types, Set.of(), cfg.tenant(), limit, cfg.leaseDuration()))
+            .jobs();
+    for (Job job : jobs) {
+      lane.dispatch(job);
+    }
+    return jobs.size();
+  }
+
+  private Map<String, Integer> activeByType() {
+    if (cfg.typeConcurrency().isEmpty()) {
+      return Map.of();
+    }
+    Map<String, Integer> counts = new java.util.HashMap<>();
+    for (RunningJob rj : active.values()) {
+      counts.merge(rj.job().type(), 1, Integer::sum);
+    }
+    return counts;
   }
 
   private void stored(RunningJob rj) {
@@ -216,7 +227,12 @@ public final class WorkerEngine {
     if (cfg.maintenance()) {
       rt.maintenance().unlockSafely(cfg.id());
     }
-    if (ownsExecutor) {
+    for (Lane lane : lanes.values()) {
+      if (lane.executor != sharedExecutor) {
+        lane.executor.shutdownNow();
+      }
+    }
+    if (ownsExecutor && sharedExecutor != null) {
       sharedExecutor.shutdownNow();
     }
     if (!active.isEmpty()) {
@@ -258,17 +274,26 @@ public final class WorkerEngine {
     }
   }
 
-  /** One queue's concurrency: at most {@code concurrency} handlers, plus prefetched jobs. */
+  /**
+   * One queue's concurrency: at most {@code concurrency} handlers, plus prefetched jobs. With
+   * platform threads each lane has its own pool, so a lane's waiting jobs never hold another
+   * lane's threads; the semaphore enforces the limit on shared executors too.
+   */
   private final class Lane {
     final String queue;
     final int concurrency;
     final Semaphore running;
+    final ExecutorService executor;
     final AtomicInteger claimed = new AtomicInteger();
 
     Lane(String queue, int concurrency) {
       this.queue = queue;
       this.concurrency = concurrency;
       this.running = new Semaphore(concurrency);
+      this.executor =
+          sharedExecutor != null
+              ? sharedExecutor
+              : Executors.newFixedThreadPool(concurrency, named("keel-" + cfg.id() + "-" + queue + "-", false));
     }
 
     int free() {
@@ -282,7 +307,7 @@ public final class WorkerEngine {
       claimed.incrementAndGet();
       active.put(job.id(), rj);
       try {
-        sharedExecutor.execute(() -> runLane(rj));
+        executor.execute(() -> runLane(rj));
       } catch (RuntimeException e) {
         // Executor refused (shut down): leave the job claimed-not-started; stop() releases it.
         log.warn("Worker {} could not hand job {} to its executor; it will be released", cfg.id(), job.id(), e);

@@ -67,6 +67,7 @@ public record DatabaseUrl(String jdbcUrl, String user, String password, String m
     try {
       uri = new URI(url);
     } catch (URISyntaxException e) {
+      // The cause is dropped on purpose: its message quotes the URL with the password in clear.
       throw new KeelConfigurationException(variable + ": malformed URL " + masked);
     }
     String host = uri.getHost();
@@ -107,7 +108,10 @@ public record DatabaseUrl(String jdbcUrl, String user, String password, String m
     String rest = url.substring("jdbc:postgresql:".length());
     if (!rest.startsWith("//") || rest.length() <= 2 || rest.charAt(2) == '/') {
       throw new KeelConfigurationException(
-          variable + ": JDBC URL " + masked + " must look like jdbc:postgresql://host:port/database");
+          variable
+              + ": JDBC URL "
+              + masked
+              + " must look like jdbc:postgresql://host:port/database");
     }
     String password = null;
     int q = url.indexOf('?');

@@ -21,9 +21,11 @@ public final class Failures {
   }
 
   public BackendUnavailableException unavailable(String operation, Throwable cause) {
-    String detail = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+    String detail =
+        cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
     SQLException sql = findSqlException(cause);
-    String state = sql == null || sql.getSQLState() == null ? "" : " [SQLState " + sql.getSQLState() + "]";
+    String state =
+        sql == null || sql.getSQLState() == null ? "" : " [SQLState " + sql.getSQLState() + "]";
     String message =
         "PostgreSQL backend "
             + description
@@ -46,7 +48,10 @@ public final class Failures {
   public static boolean isConnectionBroken(SQLException e) {
     String state = e.getSQLState();
     return state != null
-        && (state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03"));
+        && (state.startsWith("08")
+            || state.equals("57P01")
+            || state.equals("57P02")
+            || state.equals("57P03"));
   }
 
   private static SQLException findSqlException(Throwable t) {

@@ -36,7 +36,9 @@ public record SqlStatement(String name, String jdbcSql, List<String> parameters)
       } else if (c == ':' && i + 1 < text.length() && text.charAt(i + 1) == ':') {
         out.append("::");
         i += 2;
-      } else if (c == ':' && i + 1 < text.length() && Character.isJavaIdentifierStart(text.charAt(i + 1))) {
+      } else if (c == ':'
+          && i + 1 < text.length()
+          && Character.isJavaIdentifierStart(text.charAt(i + 1))) {
         int end = i + 1;
         while (end < text.length() && Character.isJavaIdentifierPart(text.charAt(end))) {
           end++;

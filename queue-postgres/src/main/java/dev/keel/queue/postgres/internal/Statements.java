@@ -23,7 +23,7 @@ public final class Statements {
   public final SqlStatement finishRetry;
   public final SqlStatement finishSnooze;
   public final SqlStatement finishRelease;
-  public final SqlStatement notifyQueues;
+  public final SqlStatement deleteJobs;
   public final SqlStatement cancel;
   public final SqlStatement redrive;
   public final SqlStatement find;
@@ -47,7 +47,7 @@ public final class Statements {
     finishRetry = load(schema, "finish_retry");
     finishSnooze = load(schema, "finish_snooze");
     finishRelease = load(schema, "finish_release");
-    notifyQueues = load(schema, "notify_queues");
+    deleteJobs = load(schema, "delete_jobs");
     cancel = load(schema, "cancel_job");
     redrive = load(schema, "redrive_job");
     find = load(schema, "find_job");

@@ -58,6 +58,3 @@ CREATE INDEX jobs_finished_idx ON ${schema}.jobs (state, finished_at)
 -- Tenant-scoped listing in id order (JobQuery) and per-tenant stats.
 CREATE INDEX jobs_tenant_id_idx ON ${schema}.jobs (tenant, id);
 CREATE INDEX jobs_state_type_idx ON ${schema}.jobs (state, type, tenant);
-
--- The oldest due job, for health.
-CREATE INDEX jobs_pending_run_at_idx ON ${schema}.jobs (run_at) WHERE state = 'pending';

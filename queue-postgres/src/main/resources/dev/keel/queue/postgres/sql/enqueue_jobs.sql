@@ -31,7 +31,9 @@ inserted AS (
               AND f.idempotency_key = i.key
               AND f.state IN ('succeeded', 'failed', 'cancelled')
               AND f.finished_at > now() - i.window_ms * interval '1 millisecond')
-   ORDER BY i.ord
+   -- Keys in one global order, so concurrent batches wait on each other instead of deadlocking;
+   -- within one key the earlier job of the request wins, as if enqueued first.
+   ORDER BY i.tenant, i.key, i.ord
       ON CONFLICT (tenant, idempotency_key)
          WHERE state IN ('pending', 'running') AND idempotency_key IS NOT NULL
       DO NOTHING

@@ -1,10 +1,18 @@
 -- RUNNING -> PENDING with run_at unchanged, giving the attempt back (claimed, never started).
-UPDATE ${schema}.jobs AS j
-   SET state = 'pending',
-       attempt = greatest(j.attempt - 1, 0),
-       lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
-  FROM unnest(:ids::uuid[], :tokens::text[]) AS l(id, token)
- WHERE j.id = l.id
-   AND j.lease_token = l.token
-   AND j.state = 'running'
-RETURNING j.id, j.queue
+WITH changed AS (
+  UPDATE ${schema}.jobs AS j
+     SET state = 'pending',
+         attempt = greatest(j.attempt - 1, 0),
+         lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
+    FROM unnest(:ids::uuid[], :tokens::text[]) AS l(id, token)
+   WHERE j.id = l.id
+     AND j.lease_token = l.token
+     AND j.state = 'running'
+  RETURNING j.id, j.queue, j.run_at
+),
+notified AS (
+  SELECT count(pg_notify(:channel, q.queue)) AS n
+    FROM (SELECT DISTINCT queue FROM changed WHERE run_at <= now()) AS q
+   WHERE :notify
+)
+SELECT changed.id FROM changed, notified

@@ -1,11 +1,19 @@
 -- RUNNING -> PENDING due after the delay, giving the attempt back.
-UPDATE ${schema}.jobs AS j
-   SET state = 'pending',
-       run_at = now() + l.delay_ms * interval '1 millisecond',
-       attempt = greatest(j.attempt - 1, 0),
-       lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
-  FROM unnest(:ids::uuid[], :tokens::text[], :delayMillis::bigint[]) AS l(id, token, delay_ms)
- WHERE j.id = l.id
-   AND j.lease_token = l.token
-   AND j.state = 'running'
-RETURNING j.id, j.queue
+WITH changed AS (
+  UPDATE ${schema}.jobs AS j
+     SET state = 'pending',
+         run_at = now() + l.delay_ms * interval '1 millisecond',
+         attempt = greatest(j.attempt - 1, 0),
+         lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
+    FROM unnest(:ids::uuid[], :tokens::text[], :delayMillis::bigint[]) AS l(id, token, delay_ms)
+   WHERE j.id = l.id
+     AND j.lease_token = l.token
+     AND j.state = 'running'
+  RETURNING j.id, j.queue, j.run_at
+),
+notified AS (
+  SELECT count(pg_notify(:channel, q.queue)) AS n
+    FROM (SELECT DISTINCT queue FROM changed WHERE run_at <= now()) AS q
+   WHERE :notify
+)
+SELECT changed.id FROM changed, notified

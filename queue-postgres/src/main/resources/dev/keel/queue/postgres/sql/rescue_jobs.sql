@@ -1,18 +1,26 @@
 -- Rescue up to :limit running jobs whose lease expired on the database clock: back to pending if
 -- attempts remain, else failed. Clearing the token fences the old owner out. SKIP LOCKED keeps a
 -- rescue from waiting on a worker that is finishing the same job right now.
-UPDATE ${schema}.jobs AS j
-   SET state         = CASE WHEN j.attempt < j.max_attempts THEN 'pending' ELSE 'failed' END,
-       run_at        = CASE WHEN j.attempt < j.max_attempts THEN now() ELSE j.run_at END,
-       finished_at   = CASE WHEN j.attempt < j.max_attempts THEN NULL ELSE now() END,
-       error_message = 'lease expired', error_stack = '',
-       lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
- WHERE j.id IN (
-         SELECT e.id
-           FROM ${schema}.jobs AS e
-          WHERE e.state = 'running'
-            AND e.lease_expires_at <= now()
-          ORDER BY e.lease_expires_at
-          LIMIT :limit
-            FOR UPDATE SKIP LOCKED)
-RETURNING j.id, j.state, j.queue
+WITH changed AS (
+  UPDATE ${schema}.jobs AS j
+     SET state         = CASE WHEN j.attempt < j.max_attempts THEN 'pending' ELSE 'failed' END,
+         run_at        = CASE WHEN j.attempt < j.max_attempts THEN now() ELSE j.run_at END,
+         finished_at   = CASE WHEN j.attempt < j.max_attempts THEN NULL ELSE now() END,
+         error_message = 'lease expired', error_stack = '',
+         lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
+   WHERE j.id IN (
+           SELECT e.id
+             FROM ${schema}.jobs AS e
+            WHERE e.state = 'running'
+              AND e.lease_expires_at <= now()
+            ORDER BY e.lease_expires_at
+            LIMIT :limit
+              FOR UPDATE SKIP LOCKED)
+  RETURNING j.id, j.state, j.queue
+),
+notified AS (
+  SELECT count(pg_notify(:channel, q.queue)) AS n
+    FROM (SELECT DISTINCT queue FROM changed WHERE state = 'pending') AS q
+   WHERE :notify
+)
+SELECT changed.id, changed.state FROM changed, notified

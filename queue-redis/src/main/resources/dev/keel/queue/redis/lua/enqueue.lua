@@ -47,7 +47,9 @@ for i = 0, n - 1 do
   end
 end
 
--- Pass 2 writes.
+-- Pass 2 writes. Optional fields are arguments 9..13 of a job; empty ones are not stored.
+local OPTIONAL_FIELDS = {'timeout', 'idempotencyKey', 'idempotencyWindowMs', 'traceparent', 'metadata'}
+local now_text = fmt(now)
 local known_queues, known_tenants = {}, {}
 for i = 0, n - 1 do
   local r = results[i + 1]
@@ -64,13 +66,12 @@ for i = 0, n - 1 do
     local jk = job_key(id)
     local f = {'id', id, 'type', jtype, 'queue', queue, 'tenant', tenant, 'payload', ARGV[b + 4],
       'priority', ARGV[b + 5], 'state', 'PENDING', 'attempt', '0', 'maxAttempts', ARGV[b + 6],
-      'runAt', fmt(run_at), 'createdAt', fmt(now)}
-    local optional = {{'timeout', b + 9}, {'idempotencyKey', b + 10},
-      {'idempotencyWindowMs', b + 11}, {'traceparent', b + 12}, {'metadata', b + 13}}
-    for _, o in ipairs(optional) do
-      if ARGV[o[2]] ~= '' then
-        f[#f + 1] = o[1]
-        f[#f + 1] = ARGV[o[2]]
+      'runAt', fmt(run_at), 'createdAt', now_text}
+    for k, field in ipairs(OPTIONAL_FIELDS) do
+      local value = ARGV[b + 8 + k]
+      if value ~= '' then
+        f[#f + 1] = field
+        f[#f + 1] = value
       end
     end
     redis.call('HSET', jk, unpack(f))
@@ -91,7 +92,7 @@ for i = 0, n - 1 do
     place_pending(id, queue, jtype, tenant, priority, run_at, now)
   end
 end
-publish_wakeups()
+flush()
 
 local out = {}
 for i = 1, n do

@@ -60,25 +60,36 @@ local function ready_score(priority, run_at_us)
   return (priority - MIN_PRIORITY) * BAND + ms
 end
 
+-- Effects gathered during a script and applied once at its end by flush(), so a batch of
+-- thousands of jobs costs one counter update per (tenant, type, state) and one message per queue.
 local wake = {}
 local schedule_changed = false
+local count_deltas = {}
+local registered_types = {}
 
-local function publish_wakeups()
+local function count(tenant, jtype, from, to)
+  local prefix = tenant .. '|' .. jtype .. '|'
+  if from then
+    count_deltas[prefix .. from] = (count_deltas[prefix .. from] or 0) - 1
+  end
+  if to then
+    count_deltas[prefix .. to] = (count_deltas[prefix .. to] or 0) + 1
+  end
+end
+
+-- Every writing script ends with flush().
+local function flush()
+  local counts = P .. 'counts'
+  for field, delta in pairs(count_deltas) do
+    if delta ~= 0 then
+      redis.call('HINCRBY', counts, field, delta)
+    end
+  end
   for queue, _ in pairs(wake) do
     redis.call('PUBLISH', WAKEUP_CHANNEL, queue)
   end
   if schedule_changed then
     redis.call('PUBLISH', WAKEUP_CHANNEL, SCHEDULE_CHANGED)
-  end
-end
-
-local function count(tenant, jtype, from, to)
-  local counts = P .. 'counts'
-  if from then
-    redis.call('HINCRBY', counts, tenant .. '|' .. jtype .. '|' .. from, -1)
-  end
-  if to then
-    redis.call('HINCRBY', counts, tenant .. '|' .. jtype .. '|' .. to, 1)
   end
 end
 
@@ -88,7 +99,11 @@ local function place_pending(id, queue, jtype, tenant, priority, run_at, now)
   if run_at <= now then
     redis.call('ZADD', ready_key(queue, jtype), fmt(ready_score(priority, run_at)), id)
     redis.call('ZADD', P .. 'due:' .. tenant, fmt(run_at), id)
-    redis.call('SADD', P .. 'types:' .. queue, jtype)
+    local qt = queue .. '|' .. jtype
+    if not registered_types[qt] then
+      redis.call('SADD', P .. 'types:' .. queue, jtype)
+      registered_types[qt] = true
+    end
     wake[queue] = true
   else
     local scheduled = P .. 'scheduled'
@@ -166,15 +181,21 @@ local function make_terminal(jk, j, state, now, error_message, error_trace)
   end
 end
 
+-- The fields fenced changes need (never the payload, which may be large).
+local FENCED_FIELDS = {'state', 'leaseToken', 'id', 'tenant', 'type', 'queue', 'priority', 'runAt',
+  'attempt', 'maxAttempts', 'idempotencyKey', 'idempotencyWindowMs'}
+
 -- Reads a fenced job: its fields if it is RUNNING with this lease token, else nil.
 local function fenced_job(jk, token)
-  local flat = redis.call('HGETALL', jk)
-  if #flat == 0 then
+  local values = redis.call('HMGET', jk, unpack(FENCED_FIELDS))
+  if values[1] ~= 'RUNNING' or values[2] ~= token then
     return nil
   end
-  local j = to_map(flat)
-  if j['state'] ~= 'RUNNING' or j['leaseToken'] ~= token then
-    return nil
+  local j = {}
+  for i, field in ipairs(FENCED_FIELDS) do
+    if values[i] then
+      j[field] = values[i]
+    end
   end
   return j
 end

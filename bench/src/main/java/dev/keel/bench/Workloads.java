@@ -1,0 +1,247 @@
+package dev.keel.bench;
+
+import dev.keel.queue.HealthSnapshot;
+import dev.keel.queue.JobEvent;
+import dev.keel.queue.JobOutcome;
+import dev.keel.queue.JobRequest;
+import dev.keel.queue.JobState;
+import dev.keel.queue.Keel;
+import dev.keel.queue.Worker;
+import dev.keel.queue.spi.QueueBackend;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+
+/** The workloads of Keel's standard benchmark. Handlers are no-ops that only count themselves. */
+final class Workloads {
+  /** The payload: a sequence number, so latency can pair an enqueue with its start. */
+  record Tick(int seq) {}
+
+  private final Bench.Options o;
+  private final String peer;
+
+  Workloads(Bench.Options o) {
+    this.o = o;
+    this.peer = "keel-" + o.backend;
+  }
+
+  /** What the current run measures; swapped between runs that share one Keel. */
+  private final AtomicReference<Runnable> onSuccess = new AtomicReference<>(() -> {});
+  private final AtomicReference<AtomicLongArray> startedAt = new AtomicReference<>();
+
+  private Keel keel(QueueBackend backend) {
+    return Keel.builder()
+        .backend(backend)
+        .register(
+            "tick",
+            Tick.class,
+            ctx -> {
+              AtomicLongArray starts = startedAt.get();
+              if (starts != null) {
+                starts.compareAndSet(ctx.payload().seq(), 0, System.nanoTime());
+              }
+              return JobOutcome.success();
+            })
+        .listener(
+            e -> {
+              if (e instanceof JobEvent.Succeeded) {
+                onSuccess.get().run();
+              }
+            })
+        .build();
+  }
+
+  private Worker worker(Keel keel) {
+    return keel.worker()
+        .queue("default", o.workers)
+        .pollInterval(Duration.ofSeconds(1))
+        .maintenance(false)
+        .build();
+  }
+
+  /** Workload 1: bulk enqueue N, then time a worker of concurrency W burning them down. */
+  boolean burnDown() throws Exception {
+    try (BenchBackend target = BenchBackend.fresh(o.backend, "burn");
+        Keel keel = keel(target.backend())) {
+      return burnDownOn(keel, 0, "RESULT");
+    }
+  }
+
+  private boolean burnDownOn(Keel keel, long succeededBefore, String label) throws Exception {
+    CountDownLatch done = new CountDownLatch(o.jobs);
+    onSuccess.set(done::countDown);
+    startedAt.set(null);
+    long t0 = System.nanoTime();
+    enqueueInBatches(keel, o.jobs);
+    long t1 = System.nanoTime();
+    long t2;
+    try (Worker w = worker(keel).start()) {
+      if (!done.await(30, TimeUnit.MINUTES)) {
+        System.out.println("ERROR burn-down did not finish: " + done.getCount() + " jobs left");
+        return false;
+      }
+      // Succeeded events fire once the result is stored, so this is "all N succeeded".
+      t2 = System.nanoTime();
+    }
+    double enqueueS = (t1 - t0) / 1e9;
+    double processS = (t2 - t1) / 1e9;
+    boolean ok = verify(keel, succeededBefore + o.jobs);
+    System.out.printf(
+        "%s peer=%s jobs=%d workers=%d enqueue_s=%.3f enqueue_per_s=%.0f process_s=%.3f process_per_s=%.0f%s%n",
+        label, peer, o.jobs, o.workers, enqueueS, o.jobs / enqueueS, processS, o.jobs / processS, ok ? "" : " VERIFY=FAILED");
+    return ok;
+  }
+
+  private void enqueueInBatches(Keel keel, int n) {
+    List<JobRequest<Tick>> batch = new ArrayList<>(o.batch);
+    for (int i = 0; i < n; i++) {
+      batch.add(JobRequest.of("tick", new Tick(i)));
+      if (batch.size() == o.batch) {
+        keel.client().enqueueAll(batch);
+        batch.clear();
+      }
+    }
+    if (!batch.isEmpty()) {
+      keel.client().enqueueAll(batch);
+    }
+  }
+
+  /** Exactly {@code expectedSucceeded} succeeded in all, none failed, none left. */
+  private boolean verify(Keel keel, long expectedSucceeded) {
+    HealthSnapshot h = keel.health();
+    long succeeded = h.count(JobState.SUCCEEDED);
+    boolean ok =
+        succeeded == expectedSucceeded
+            && h.count(JobState.FAILED) == 0
+            && h.count(JobState.PENDING) == 0
+            && h.count(JobState.RUNNING) == 0;
+    if (!ok) {
+      System.out.println("VERIFY expected " + expectedSucceeded + " succeeded, none failed or left; got " + h.counts());
+    }
+    return ok;
+  }
+
+  /** Workload 2: an idle worker; single enqueues at a fixed rate; enqueue-return to start. */
+  boolean latency() throws Exception {
+    try (BenchBackend target = BenchBackend.fresh(o.backend, "latency");
+        Keel keel = keel(target.backend())) {
+      return latencyOn(keel, "LATENCY");
+    }
+  }
+
+  private boolean latencyOn(Keel keel, String label) throws Exception {
+    int n = o.rate * o.seconds;
+    AtomicLongArray enqueuedAt = new AtomicLongArray(n);
+    AtomicLongArray starts = new AtomicLongArray(n);
+    CountDownLatch done = new CountDownLatch(n);
+    onSuccess.set(done::countDown);
+    startedAt.set(starts);
+    try (Worker w = worker(keel).start()) {
+      // Let the worker reach its idle wait before the clock starts.
+      keel.health();
+      long interval = 1_000_000_000L / o.rate;
+      long start = System.nanoTime();
+      for (int i = 0; i < n; i++) {
+        long due = start + i * interval;
+        long now;
+        while ((now = System.nanoTime()) < due) {
+          LockSupport.parkNanos(due - now);
+        }
+        keel.client().enqueue(JobRequest.of("tick", new Tick(i)));
+        enqueuedAt.set(i, System.nanoTime());
+      }
+      if (!done.await(5, TimeUnit.MINUTES)) {
+        System.out.println("ERROR latency run did not finish: " + done.getCount() + " jobs left");
+        return false;
+      }
+    }
+    double[] ms = new double[n];
+    for (int i = 0; i < n; i++) {
+      // A job can start before enqueue() returns to the producer: that counts as zero wait.
+      ms[i] = Math.max(0, starts.get(i) - enqueuedAt.get(i)) / 1e6;
+    }
+    Arrays.sort(ms);
+    System.out.printf(
+        "%s peer=%s rate=%d jobs=%d p50_ms=%.1f p99_ms=%.1f max_ms=%.1f%n",
+        label, peer, o.rate, n, ms[(int) (0.50 * (n - 1))], ms[(int) (0.99 * (n - 1))], ms[n - 1]);
+    return true;
+  }
+
+  /**
+   * Workload 3: producer and worker at once, offered more than the worker takes; completed jobs
+   * per second over the middle half of the run, and the backlog at the end.
+   */
+  boolean steady() throws Exception {
+    try (BenchBackend target = BenchBackend.fresh(o.backend, "steady");
+        Keel keel = keel(target.backend())) {
+      AtomicLong completed = new AtomicLong();
+      onSuccess.set(completed::incrementAndGet);
+      int seconds = o.seconds;
+      long[] perSecond = new long[seconds + 1];
+      try (Worker w = worker(keel).start()) {
+        long start = System.nanoTime();
+        long end = start + TimeUnit.SECONDS.toNanos(seconds);
+        int offered = o.steadyRate;
+        long interval = 1_000_000_000L / Math.max(1, offered / 100); // batches of 100
+        int seq = 0;
+        int lastSecond = -1;
+        while (System.nanoTime() < end) {
+          List<JobRequest<Tick>> batch = new ArrayList<>(100);
+          for (int i = 0; i < 100; i++) {
+            batch.add(JobRequest.of("tick", new Tick(seq++)));
+          }
+          keel.client().enqueueAll(batch);
+          int second = (int) ((System.nanoTime() - start) / 1_000_000_000L);
+          if (second != lastSecond && second <= seconds) {
+            perSecond[second] = completed.get();
+            lastSecond = second;
+          }
+          long due = start + (long) (seq / 100) * interval;
+          long now;
+          while ((now = System.nanoTime()) < due) {
+            LockSupport.parkNanos(due - now);
+          }
+        }
+        HealthSnapshot h = keel.health();
+        int from = seconds / 4;
+        int to = Math.max(from + 1, 3 * seconds / 4);
+        double rate = (perSecond[to] - perSecond[from]) / (double) (to - from);
+        System.out.printf(
+            "STEADY peer=%s offered_per_s=%d workers=%d seconds=%d completed_per_s=%.0f backlog=%d%n",
+            peer, offered, o.workers, seconds, rate, h.count(JobState.PENDING) + h.count(JobState.RUNNING));
+      }
+      return true;
+    }
+  }
+
+  /**
+   * Workload 5: keep {@code --history} finished jobs in storage, then repeat burn-down and latency
+   * in the same namespace; the claim cost must not grow with history.
+   */
+  boolean history() throws Exception {
+    try (BenchBackend target = BenchBackend.fresh(o.backend, "history");
+        Keel keel = keel(target.backend())) {
+      long t0 = System.nanoTime();
+      CountDownLatch seeded = new CountDownLatch(o.history);
+      onSuccess.set(seeded::countDown);
+      enqueueInBatches(keel, o.history);
+      try (Worker w = worker(keel).start()) {
+        if (!seeded.await(60, TimeUnit.MINUTES)) {
+          System.out.println("ERROR history seeding did not finish");
+          return false;
+        }
+      }
+      System.out.printf("HISTORY-SEEDED peer=%s finished_jobs=%d seed_s=%.1f%n", peer, o.history, (System.nanoTime() - t0) / 1e9);
+      boolean ok = burnDownOn(keel, o.history, "RESULT-HISTORY");
+      ok &= latencyOn(keel, "LATENCY-HISTORY");
+      return ok;
+    }
+  }
+}

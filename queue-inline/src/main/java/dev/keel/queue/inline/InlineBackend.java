@@ -1,0 +1,204 @@
+package dev.keel.queue.inline;
+
+import dev.keel.queue.BackendUnavailableException;
+import dev.keel.queue.Job;
+import dev.keel.queue.JobPage;
+import dev.keel.queue.JobQuery;
+import dev.keel.queue.Limits;
+import dev.keel.queue.spi.BackendCapabilities;
+import dev.keel.queue.spi.BackendStats;
+import dev.keel.queue.spi.CancelRequest;
+import dev.keel.queue.spi.ChangeResult;
+import dev.keel.queue.spi.ClaimRequest;
+import dev.keel.queue.spi.ClaimResponse;
+import dev.keel.queue.spi.EnqueueRequest;
+import dev.keel.queue.spi.EnqueueResponse;
+import dev.keel.queue.spi.FencedResult;
+import dev.keel.queue.spi.FinishRequest;
+import dev.keel.queue.spi.HeartbeatRequest;
+import dev.keel.queue.spi.JobRef;
+import dev.keel.queue.spi.MaintenanceLockRequest;
+import dev.keel.queue.spi.PingResult;
+import dev.keel.queue.spi.ProgressRequest;
+import dev.keel.queue.spi.PruneRequest;
+import dev.keel.queue.spi.PruneResult;
+import dev.keel.queue.spi.QueueBackend;
+import dev.keel.queue.spi.RedriveRequest;
+import dev.keel.queue.spi.RescueRequest;
+import dev.keel.queue.spi.RescueResult;
+import dev.keel.queue.spi.StatsRequest;
+import dev.keel.queue.spi.Subscription;
+import dev.keel.queue.spi.WakeupListener;
+import java.time.InstantSource;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The in-memory backend: the same contract as the durable backends, for tests and local
+ * development. <strong>It keeps data only in memory</strong>: every job is lost when the process
+ * ends or the backend is closed, and nothing is shared between processes.
+ *
+ * <p>Its clock is the injected {@link InstantSource}, which plays the part of a database's {@code
+ * now()}: due times, leases, createdAt and every other timestamp come from it. Give it a manual
+ * clock in tests to make scheduled jobs due and leases expire without sleeping.
+ *
+ * <p>Thread-safe without a global lock on the hot path: each job has its own lock, PENDING jobs sit
+ * in per-queue sorted sets in claim order, and idempotency keys are locked per key. Wake-up
+ * listeners are called on the calling thread after an enqueue, retry, snooze, release, re-drive or
+ * rescue made jobs claimable. Jobs scheduled for later send no signal when they become due; workers
+ * find them by polling.
+ *
+ * <p>After {@link #close()}, every call except {@link #capabilities()} and {@code close} throws
+ * {@link BackendUnavailableException}.
+ */
+public final class InlineBackend implements QueueBackend {
+  private static final BackendCapabilities CAPABILITIES =
+      new BackendCapabilities("inline", false, false, true, Limits.MAX_BATCH_SIZE);
+
+  private final InstantSource clock;
+  private final WakeupHub wakeups = new WakeupHub();
+  private final MaintenanceLock maintenanceLock = new MaintenanceLock();
+  private final Enqueuer enqueuer;
+  private final Claimer claimer;
+  private final LeaseFence fence;
+  private final JobAdmin admin;
+  private final JobReader reader;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private InlineBackend(InstantSource clock) {
+    this.clock = clock;
+    JobStore store = new JobStore();
+    IdempotencyIndex idempotency = new IdempotencyIndex();
+    this.enqueuer = new Enqueuer(clock, store, idempotency, wakeups);
+    this.claimer = new Claimer(clock, store);
+    this.fence = new LeaseFence(clock, store, wakeups);
+    this.admin = new JobAdmin(clock, store, idempotency, wakeups);
+    this.reader = new JobReader(clock, store);
+  }
+
+  /** An empty in-memory backend whose "server clock" is {@code clock}. */
+  public static InlineBackend create(InstantSource clock) {
+    return new InlineBackend(Objects.requireNonNull(clock, "clock"));
+  }
+
+  /** An empty in-memory backend on the system clock. */
+  public static InlineBackend create() {
+    return create(InstantSource.system());
+  }
+
+  @Override
+  public BackendCapabilities capabilities() {
+    return CAPABILITIES;
+  }
+
+  @Override
+  public EnqueueResponse enqueue(EnqueueRequest request) {
+    checkOpen();
+    return enqueuer.enqueue(request);
+  }
+
+  @Override
+  public ClaimResponse claim(ClaimRequest request) {
+    checkOpen();
+    return claimer.claim(request);
+  }
+
+  @Override
+  public FencedResult heartbeat(HeartbeatRequest request) {
+    checkOpen();
+    return fence.heartbeat(request);
+  }
+
+  @Override
+  public FencedResult finish(FinishRequest request) {
+    checkOpen();
+    return fence.finish(request);
+  }
+
+  @Override
+  public FencedResult progress(ProgressRequest request) {
+    checkOpen();
+    return fence.progress(request);
+  }
+
+  @Override
+  public ChangeResult cancel(CancelRequest request) {
+    checkOpen();
+    return admin.cancel(request);
+  }
+
+  @Override
+  public ChangeResult redrive(RedriveRequest request) {
+    checkOpen();
+    return admin.redrive(request);
+  }
+
+  @Override
+  public Optional<Job> find(JobRef job) {
+    checkOpen();
+    return reader.find(job);
+  }
+
+  @Override
+  public JobPage list(JobQuery query) {
+    checkOpen();
+    return reader.list(query);
+  }
+
+  @Override
+  public BackendStats stats(StatsRequest request) {
+    checkOpen();
+    return reader.stats(request);
+  }
+
+  @Override
+  public RescueResult rescue(RescueRequest request) {
+    checkOpen();
+    return admin.rescue(request);
+  }
+
+  @Override
+  public PruneResult prune(PruneRequest request) {
+    checkOpen();
+    return admin.prune(request);
+  }
+
+  @Override
+  public boolean lockMaintenance(MaintenanceLockRequest request) {
+    checkOpen();
+    return maintenanceLock.lock(request.owner(), request.ttl(), clock.instant());
+  }
+
+  @Override
+  public void unlockMaintenance(String owner) {
+    checkOpen();
+    maintenanceLock.unlock(owner);
+  }
+
+  @Override
+  public Subscription subscribe(WakeupListener listener) {
+    checkOpen();
+    return wakeups.subscribe(Objects.requireNonNull(listener, "listener"));
+  }
+
+  @Override
+  public PingResult ping() {
+    checkOpen();
+    return new PingResult(clock.instant(), "inline (in-memory, not durable)");
+  }
+
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      wakeups.closeAll();
+    }
+  }
+
+  private void checkOpen() {
+    if (closed.get()) {
+      throw new BackendUnavailableException(
+          "inline backend is closed; its in-memory jobs are gone. Open a new backend.");
+    }
+  }
+}

@@ -1,0 +1,114 @@
+package dev.keel.queue.inline;
+
+import dev.keel.queue.Job;
+import dev.keel.queue.JobError;
+import dev.keel.queue.JobState;
+import dev.keel.queue.spi.JobRef;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.NavigableMap;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.Predicate;
+
+/**
+ * The jobs and their indexes, and the state machine that keeps them in step. Every transition takes
+ * the job's own monitor and changes the job and the indexes under it; there is no global lock. Jobs
+ * are kept in id order so that list paging is a range scan.
+ */
+final class JobStore {
+  private final NavigableMap<UUID, JobRecord> jobs = new ConcurrentSkipListMap<>();
+  private final PendingIndex pending = new PendingIndex();
+  private final Set<JobRecord> running = ConcurrentHashMap.newKeySet();
+
+  JobRecord get(UUID id) {
+    return jobs.get(id);
+  }
+
+  /** The job if it exists in that tenant: another tenant's job is "not found". */
+  Optional<JobRecord> get(JobRef ref) {
+    JobRecord r = jobs.get(ref.id());
+    return r != null && r.tenant.equals(ref.tenant()) ? Optional.of(r) : Optional.empty();
+  }
+
+  boolean contains(UUID id) {
+    return jobs.containsKey(id);
+  }
+
+  /** Every job in id order, starting after {@code after} (exclusive) when it is not null. */
+  Collection<JobRecord> from(UUID after) {
+    return after == null ? jobs.values() : jobs.tailMap(after, false).values();
+  }
+
+  /** A snapshot of the RUNNING jobs. */
+  List<JobRecord> running() {
+    return List.copyOf(running);
+  }
+
+  Collection<String> pendingQueues(Set<String> names) {
+    return pending.queues(names);
+  }
+
+  List<PendingKey> dueKeys(String queue, Instant now, Predicate<PendingKey> accept, int max) {
+    return pending.dueKeys(queue, now, accept, max);
+  }
+
+  void insert(JobRecord r) {
+    synchronized (r) {
+      jobs.put(r.id, r);
+      pending.add(r.queue, r.pendingKey());
+    }
+  }
+
+  /**
+   * Claims {@code r} if it is still PENDING at {@code key}; returns the RUNNING snapshot, or null
+   * if another claim or a cancel got there first.
+   */
+  Job claim(JobRecord r, PendingKey key, String owner, String token, Instant now, Duration lease) {
+    synchronized (r) {
+      if (r.state() != JobState.PENDING || r.pendingKey().compareTo(key) != 0) {
+        // Taken or changed meanwhile. The key cannot still be indexed then; removing it anyway
+        // guarantees that a claim loop never sees the same dead candidate twice.
+        pending.remove(r.queue, key);
+        return null;
+      }
+      pending.remove(r.queue, key);
+      r.start(owner, token, now, now.plus(lease));
+      running.add(r);
+      return r.snapshot();
+    }
+  }
+
+  /** RUNNING → PENDING at {@code runAt}; caller holds {@code r}'s monitor and checked the state. */
+  void requeue(JobRecord r, Instant runAt, int attemptChange, JobError error) {
+    running.remove(r);
+    r.requeue(runAt, attemptChange, error);
+    pending.add(r.queue, r.pendingKey());
+  }
+
+  /** PENDING or RUNNING → a terminal state; caller holds {@code r}'s monitor. */
+  void end(JobRecord r, JobState terminal, Instant now, JobError error) {
+    if (r.state() == JobState.PENDING) {
+      pending.remove(r.queue, r.pendingKey());
+    } else {
+      running.remove(r);
+    }
+    r.end(terminal, now, error);
+  }
+
+  /** FAILED → PENDING, due now; caller holds {@code r}'s monitor and checked the state. */
+  void redrive(JobRecord r, Instant now) {
+    r.redrive(now);
+    pending.add(r.queue, r.pendingKey());
+  }
+
+  /** Drops a terminal job; caller holds {@code r}'s monitor. */
+  void delete(JobRecord r) {
+    jobs.remove(r.id, r);
+  }
+}

@@ -1,0 +1,204 @@
+package dev.keel.queue.postgres.internal;
+
+import dev.keel.queue.BackendUnavailableException;
+import dev.keel.queue.EnqueueResult;
+import dev.keel.queue.IdempotencyConflictException;
+import dev.keel.queue.IdempotencyPolicy;
+import dev.keel.queue.JobState;
+import dev.keel.queue.spi.EnqueueResponse;
+import dev.keel.queue.spi.NewJob;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Inserts a batch of jobs on a connection whose transaction the caller controls. The insert is one
+ * statement; idempotency keys are arbitrated by the database (see {@code enqueue_jobs.sql}), so
+ * concurrent enqueues of one key create exactly one job. Only when some job was not inserted does a
+ * second statement look up the holders of their keys.
+ */
+public final class Enqueuer {
+  /** Attempts to settle a key whose holder finished between our insert and our lookup. */
+  private static final int MAX_ROUNDS = 5;
+
+  private final Statements sql;
+  private final String channel;
+  private final boolean notify;
+
+  public Enqueuer(Statements sql, String channel, boolean notify) {
+    this.sql = sql;
+    this.channel = channel;
+    this.notify = notify;
+  }
+
+  /**
+   * Enqueues {@code jobs} on {@code connection}, inside its current transaction.
+   *
+   * @param undoOnConflict delete what was inserted before throwing a conflict, for a transaction
+   *     the caller (not Keel) will commit
+   * @throws IdempotencyConflictException if a key is held by a job with another payload
+   */
+  public EnqueueResponse enqueue(Connection connection, List<NewJob> jobs, boolean undoOnConflict)
+      throws SQLException {
+    EnqueueResult[] results = new EnqueueResult[jobs.size()];
+    List<UUID> insertedIds = new ArrayList<>();
+    List<Integer> todo = new ArrayList<>(jobs.size());
+    for (int i = 0; i < jobs.size(); i++) {
+      todo.add(i);
+    }
+    for (int round = 0; round < MAX_ROUNDS && !todo.isEmpty(); round++) {
+      Set<UUID> inserted = insert(connection, jobs, todo);
+      List<Integer> skipped = new ArrayList<>();
+      for (int i : todo) {
+        NewJob job = jobs.get(i);
+        if (inserted.contains(job.id())) {
+          results[i] = new EnqueueResult(job.id(), true, JobState.PENDING);
+          insertedIds.add(job.id());
+        } else {
+          skipped.add(i);
+        }
+      }
+      todo = resolveHolders(connection, jobs, skipped, results, insertedIds, undoOnConflict);
+    }
+    if (!todo.isEmpty()) {
+      throw new BackendUnavailableException(
+          "PostgreSQL backend: idempotency keys kept changing hands during enqueue; retry the call");
+    }
+    return new EnqueueResponse(Arrays.asList(results));
+  }
+
+  private Set<UUID> insert(Connection connection, List<NewJob> jobs, List<Integer> indices)
+      throws SQLException {
+    int n = indices.size();
+    List<UUID> ids = new ArrayList<>(n);
+    List<String> types = new ArrayList<>(n);
+    List<String> queues = new ArrayList<>(n);
+    List<String> tenants = new ArrayList<>(n);
+    List<String> payloads = new ArrayList<>(n);
+    List<Integer> priorities = new ArrayList<>(n);
+    List<Integer> maxAttempts = new ArrayList<>(n);
+    List<String> runAts = new ArrayList<>(n);
+    List<Long> delays = new ArrayList<>(n);
+    List<Long> timeouts = new ArrayList<>(n);
+    List<String> keys = new ArrayList<>(n);
+    List<Long> windows = new ArrayList<>(n);
+    List<String> traceparents = new ArrayList<>(n);
+    List<String> metadata = new ArrayList<>(n);
+    for (int i : indices) {
+      NewJob job = jobs.get(i);
+      ids.add(job.id());
+      types.add(job.type());
+      queues.add(job.queue());
+      tenants.add(job.tenant());
+      payloads.add(job.payload());
+      priorities.add(job.priority());
+      maxAttempts.add(job.maxAttempts());
+      runAts.add(job.runAt() == null ? null : job.runAt().toString());
+      delays.add(job.delay().toMillis());
+      timeouts.add(job.timeout() == null ? null : job.timeout().toMillis());
+      keys.add(job.idempotencyKey());
+      windows.add(windowMillis(job));
+      traceparents.add(job.traceparent());
+      metadata.add(MetadataJson.write(job.metadata()));
+    }
+    List<UUID> inserted =
+        SqlCall.on(connection, sql.enqueue)
+            .bindArray("ids", "uuid", ids)
+            .bindArray("types", "text", types)
+            .bindArray("queues", "text", queues)
+            .bindArray("tenants", "text", tenants)
+            .bindArray("payloads", "text", payloads)
+            .bindArray("priorities", "int4", priorities)
+            .bindArray("maxAttempts", "int4", maxAttempts)
+            .bindArray("runAts", "text", runAts)
+            .bindArray("delayMillis", "int8", delays)
+            .bindArray("timeoutMillis", "int8", timeouts)
+            .bindArray("keys", "text", keys)
+            .bindArray("windowMillis", "int8", windows)
+            .bindArray("traceparents", "text", traceparents)
+            .bindArray("metadata", "text", metadata)
+            .bind("channel", channel)
+            .bind("notify", notify)
+            .query(rs -> rs.getObject(1, UUID.class));
+    return new HashSet<>(inserted);
+  }
+
+  /**
+   * Settles jobs that were not inserted: each is answered by the job holding its key, or returned
+   * for another insert round if no job holds it any more.
+   */
+  private List<Integer> resolveHolders(
+      Connection connection,
+      List<NewJob> jobs,
+      List<Integer> skipped,
+      EnqueueResult[] results,
+      List<UUID> insertedIds,
+      boolean undoOnConflict)
+      throws SQLException {
+    if (skipped.isEmpty()) {
+      return List.of();
+    }
+    List<String> tenants = new ArrayList<>();
+    List<String> keys = new ArrayList<>();
+    List<Long> windows = new ArrayList<>();
+    List<String> payloads = new ArrayList<>();
+    for (int i : skipped) {
+      NewJob job = jobs.get(i);
+      if (job.idempotencyKey() == null) {
+        throw new IllegalStateException("job " + job.id() + " without a key was not inserted");
+      }
+      tenants.add(job.tenant());
+      keys.add(job.idempotencyKey());
+      windows.add(windowMillis(job));
+      payloads.add(job.payload());
+    }
+    Map<Integer, Holder> holders = new HashMap<>();
+    for (Holder h :
+        SqlCall.on(connection, sql.findKeyHolders)
+            .bindArray("tenants", "text", tenants)
+            .bindArray("keys", "text", keys)
+            .bindArray("windowMillis", "int8", windows)
+            .bindArray("payloads", "text", payloads)
+            .query(
+                rs ->
+                    new Holder(
+                        rs.getInt("ord") - 1,
+                        rs.getObject("id", UUID.class),
+                        JobStates.fromColumn(rs.getString("state")),
+                        rs.getBoolean("same_payload")))) {
+      holders.put(h.position(), h);
+    }
+    List<Integer> retry = new ArrayList<>();
+    for (int p = 0; p < skipped.size(); p++) {
+      int i = skipped.get(p);
+      Holder h = holders.get(p);
+      if (h == null) {
+        retry.add(i);
+      } else if (!h.samePayload()) {
+        if (undoOnConflict && !insertedIds.isEmpty()) {
+          SqlCall.on(connection, sql.deleteJobs).bindArray("ids", "uuid", insertedIds).update();
+        }
+        NewJob job = jobs.get(i);
+        throw new IdempotencyConflictException(job.tenant(), job.idempotencyKey(), h.id());
+      } else {
+        results[i] = new EnqueueResult(h.id(), false, h.state());
+      }
+    }
+    return retry;
+  }
+
+  private static Long windowMillis(NewJob job) {
+    return job.idempotencyPolicy() instanceof IdempotencyPolicy.Window w
+        ? w.duration().toMillis()
+        : null;
+  }
+
+  private record Holder(int position, UUID id, JobState state, boolean samePayload) {}
+}

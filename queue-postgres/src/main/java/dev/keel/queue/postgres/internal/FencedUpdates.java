@@ -1,0 +1,172 @@
+package dev.keel.queue.postgres.internal;
+
+import dev.keel.queue.Lease;
+import dev.keel.queue.spi.FencedResult;
+import dev.keel.queue.spi.Finish;
+import dev.keel.queue.spi.FinishRequest;
+import dev.keel.queue.spi.HeartbeatRequest;
+import dev.keel.queue.spi.ProgressRequest;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Heartbeat, progress and finish: every change is conditional on (id, lease_token, state =
+ * 'running'), for all leases of a call in one statement per kind, and all kinds of one call in one
+ * transaction. A lease whose row did not match is reported lost.
+ */
+public final class FencedUpdates {
+  private final Database db;
+  private final Statements sql;
+  private final String channel;
+  private final boolean notify;
+
+  public FencedUpdates(Database db, Statements sql, String channel, boolean notify) {
+    this.db = db;
+    this.sql = sql;
+    this.channel = channel;
+    this.notify = notify;
+  }
+
+  public FencedResult heartbeat(HeartbeatRequest request) {
+    List<Lease> leases = request.leases();
+    if (leases.isEmpty()) {
+      return new FencedResult(Set.of(), Set.of());
+    }
+    Set<UUID> applied =
+        db.autoCommit(
+            "heartbeat",
+            c ->
+                new HashSet<>(
+                    SqlCall.on(c, sql.heartbeat)
+                        .bindArray("ids", "uuid", ids(leases))
+                        .bindArray("tokens", "text", tokens(leases))
+                        .bind("leaseMillis", request.leaseDuration().toMillis())
+                        .query(rs -> rs.getObject(1, UUID.class))));
+    return result(leases, applied);
+  }
+
+  public FencedResult progress(ProgressRequest request) {
+    List<Lease> leases = new ArrayList<>();
+    List<Integer> percents = new ArrayList<>();
+    List<String> messages = new ArrayList<>();
+    for (ProgressRequest.Update u : request.updates()) {
+      leases.add(u.lease());
+      percents.add(u.progress().percent());
+      messages.add(u.progress().message());
+    }
+    if (leases.isEmpty()) {
+      return new FencedResult(Set.of(), Set.of());
+    }
+    Set<UUID> applied =
+        db.autoCommit(
+            "progress",
+            c ->
+                new HashSet<>(
+                    SqlCall.on(c, sql.progress)
+                        .bindArray("ids", "uuid", ids(leases))
+                        .bindArray("tokens", "text", tokens(leases))
+                        .bindArray("percents", "int4", percents)
+                        .bindArray("messages", "text", messages)
+                        .query(rs -> rs.getObject(1, UUID.class))));
+    return result(leases, applied);
+  }
+
+  public FencedResult finish(FinishRequest request) {
+    List<Lease> leases = new ArrayList<>();
+    Map<Class<?>, List<Finish>> byKind = new LinkedHashMap<>();
+    for (Finish f : request.finishes()) {
+      leases.add(f.lease());
+      byKind.computeIfAbsent(f.getClass(), k -> new ArrayList<>()).add(f);
+    }
+    if (leases.isEmpty()) {
+      return new FencedResult(Set.of(), Set.of());
+    }
+    Database.Work<Set<UUID>> work =
+        c -> {
+          Set<UUID> applied = new HashSet<>();
+          for (List<Finish> group : byKind.values()) {
+            applied.addAll(apply(c, group));
+          }
+          return applied;
+        };
+    // One kind is one statement: auto-commit saves the BEGIN/COMMIT round trip.
+    Set<UUID> applied =
+        byKind.size() == 1 ? db.autoCommit("finish", work) : db.inTransaction("finish", work);
+    return result(leases, applied);
+  }
+
+  private List<UUID> apply(Connection c, List<Finish> group) throws SQLException {
+    List<Lease> leases = group.stream().map(Finish::lease).toList();
+    Finish first = group.get(0);
+    SqlCall call;
+    if (first instanceof Finish.Succeed) {
+      call = SqlCall.on(c, sql.finishSucceed);
+    } else if (first instanceof Finish.Fail) {
+      call = SqlCall.on(c, sql.finishFail);
+      List<String> messages = new ArrayList<>();
+      List<String> stacks = new ArrayList<>();
+      for (Finish f : group) {
+        Finish.Fail fail = (Finish.Fail) f;
+        messages.add(fail.error().message());
+        stacks.add(fail.error().stackTrace());
+      }
+      call.bindArray("messages", "text", messages).bindArray("stacks", "text", stacks);
+    } else if (first instanceof Finish.Cancel) {
+      call = SqlCall.on(c, sql.finishCancel);
+      call.bindArray(
+          "messages", "text", group.stream().map(f -> ((Finish.Cancel) f).reason()).toList());
+    } else if (first instanceof Finish.Retry) {
+      call = SqlCall.on(c, sql.finishRetry).bind("channel", channel).bind("notify", notify);
+      List<Long> delays = new ArrayList<>();
+      List<String> messages = new ArrayList<>();
+      List<String> stacks = new ArrayList<>();
+      for (Finish f : group) {
+        Finish.Retry retry = (Finish.Retry) f;
+        delays.add(retry.delay().toMillis());
+        messages.add(retry.error().message());
+        stacks.add(retry.error().stackTrace());
+      }
+      call.bindArray("delayMillis", "int8", delays)
+          .bindArray("messages", "text", messages)
+          .bindArray("stacks", "text", stacks);
+    } else if (first instanceof Finish.Snooze) {
+      call = SqlCall.on(c, sql.finishSnooze).bind("channel", channel).bind("notify", notify);
+      call.bindArray(
+          "delayMillis",
+          "int8",
+          group.stream().map(f -> ((Finish.Snooze) f).delay().toMillis()).toList());
+    } else if (first instanceof Finish.Release) {
+      call = SqlCall.on(c, sql.finishRelease).bind("channel", channel).bind("notify", notify);
+    } else {
+      throw new IllegalArgumentException("unknown finish " + first.getClass().getName());
+    }
+    return call.bindArray("ids", "uuid", ids(leases))
+        .bindArray("tokens", "text", tokens(leases))
+        .query(rs -> rs.getObject(1, UUID.class));
+  }
+
+  private static List<UUID> ids(List<Lease> leases) {
+    return leases.stream().map(Lease::jobId).toList();
+  }
+
+  private static List<String> tokens(List<Lease> leases) {
+    return leases.stream().map(Lease::token).toList();
+  }
+
+  private static FencedResult result(List<Lease> leases, Set<UUID> applied) {
+    Set<UUID> lost = new HashSet<>();
+    for (Lease l : leases) {
+      if (!applied.contains(l.jobId())) {
+        lost.add(l.jobId());
+      }
+    }
+    return new FencedResult(applied, lost);
+  }
+}

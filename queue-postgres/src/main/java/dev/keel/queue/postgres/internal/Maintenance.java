@@ -1,0 +1,102 @@
+package dev.keel.queue.postgres.internal;
+
+import dev.keel.queue.spi.MaintenanceLockRequest;
+import dev.keel.queue.spi.PruneRequest;
+import dev.keel.queue.spi.PruneResult;
+import dev.keel.queue.spi.RescueRequest;
+import dev.keel.queue.spi.RescueResult;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Rescue of expired leases, pruning of old finished jobs, and the maintenance lock. Rescue and
+ * prune work in batches of at most {@link #BATCH} rows, each its own short transaction, so that
+ * maintenance never holds many row locks or a long transaction.
+ */
+public final class Maintenance {
+  static final int BATCH = 1_000;
+  private static final String LOCK_NAME = "maintenance";
+
+  private final Database db;
+  private final Statements sql;
+  private final String channel;
+  private final boolean notify;
+
+  public Maintenance(Database db, Statements sql, String channel, boolean notify) {
+    this.db = db;
+    this.sql = sql;
+    this.channel = channel;
+    this.notify = notify;
+  }
+
+  private record Rescued(UUID id, String state) {}
+
+  public RescueResult rescue(RescueRequest request) {
+    List<UUID> retried = new ArrayList<>();
+    List<UUID> failed = new ArrayList<>();
+    int remaining = request.limit();
+    while (remaining > 0) {
+      int batch = Math.min(remaining, BATCH);
+      List<Rescued> rows =
+          db.autoCommit(
+              "rescue",
+              c ->
+                  SqlCall.on(c, sql.rescue)
+                      .bind("limit", batch)
+                      .bind("channel", channel)
+                      .bind("notify", notify)
+                      .query(rs -> new Rescued(rs.getObject(1, UUID.class), rs.getString(2))));
+      for (Rescued r : rows) {
+        (r.state().equals("pending") ? retried : failed).add(r.id());
+      }
+      remaining -= rows.size();
+      if (rows.size() < batch) {
+        break;
+      }
+    }
+    return new RescueResult(retried, failed);
+  }
+
+  public PruneResult prune(PruneRequest request) {
+    long deleted = 0;
+    int remaining = request.limit();
+    while (remaining > 0) {
+      int batch = Math.min(remaining, BATCH);
+      int n =
+          db.autoCommit(
+              "prune",
+              c ->
+                  SqlCall.on(c, sql.prune)
+                      .bind("succeededMillis", request.succeededRetention().toMillis())
+                      .bind("failedMillis", request.failedRetention().toMillis())
+                      .bind("cancelledMillis", request.cancelledRetention().toMillis())
+                      .bind("limit", batch)
+                      .update());
+      deleted += n;
+      remaining -= n;
+      if (n < batch) {
+        break;
+      }
+    }
+    return new PruneResult(deleted);
+  }
+
+  public boolean lock(MaintenanceLockRequest request) {
+    return db.autoCommit(
+        "lockMaintenance",
+        c ->
+            !SqlCall.on(c, sql.lockAcquire)
+                .bind("name", LOCK_NAME)
+                .bind("owner", request.owner())
+                .bind("ttlMillis", request.ttl().toMillis())
+                .query(rs -> rs.getString(1))
+                .isEmpty());
+  }
+
+  public void unlock(String owner) {
+    db.autoCommit(
+        "unlockMaintenance",
+        c -> SqlCall.on(c, sql.lockRelease).bind("name", LOCK_NAME).bind("owner", owner).update());
+  }
+}

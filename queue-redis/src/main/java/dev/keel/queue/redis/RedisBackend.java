@@ -1,0 +1,575 @@
+package dev.keel.queue.redis;
+
+import dev.keel.queue.EnqueueResult;
+import dev.keel.queue.IdempotencyConflictException;
+import dev.keel.queue.Job;
+import dev.keel.queue.JobPage;
+import dev.keel.queue.JobQuery;
+import dev.keel.queue.JobState;
+import dev.keel.queue.KeelConfigurationException;
+import dev.keel.queue.Lease;
+import dev.keel.queue.Limits;
+import dev.keel.queue.redis.internal.JobHashes;
+import dev.keel.queue.redis.internal.LuaScripts;
+import dev.keel.queue.redis.internal.Micros;
+import dev.keel.queue.redis.internal.NamespaceKeys;
+import dev.keel.queue.redis.internal.RedisConnections;
+import dev.keel.queue.redis.internal.RedisErrors;
+import dev.keel.queue.redis.internal.RedisUrl;
+import dev.keel.queue.redis.internal.WakeupHub;
+import dev.keel.queue.spi.BackendCapabilities;
+import dev.keel.queue.spi.BackendStats;
+import dev.keel.queue.spi.CancelRequest;
+import dev.keel.queue.spi.ChangeResult;
+import dev.keel.queue.spi.ClaimRequest;
+import dev.keel.queue.spi.ClaimResponse;
+import dev.keel.queue.spi.EnqueueRequest;
+import dev.keel.queue.spi.EnqueueResponse;
+import dev.keel.queue.spi.FencedResult;
+import dev.keel.queue.spi.Finish;
+import dev.keel.queue.spi.FinishRequest;
+import dev.keel.queue.spi.HeartbeatRequest;
+import dev.keel.queue.spi.JobRef;
+import dev.keel.queue.spi.MaintenanceLockRequest;
+import dev.keel.queue.spi.NewJob;
+import dev.keel.queue.spi.PingResult;
+import dev.keel.queue.spi.ProgressRequest;
+import dev.keel.queue.spi.PruneRequest;
+import dev.keel.queue.spi.PruneResult;
+import dev.keel.queue.spi.QueueBackend;
+import dev.keel.queue.spi.RedriveRequest;
+import dev.keel.queue.spi.RescueRequest;
+import dev.keel.queue.spi.RescueResult;
+import dev.keel.queue.spi.StatsRequest;
+import dev.keel.queue.spi.Subscription;
+import dev.keel.queue.spi.WakeupListener;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import redis.clients.jedis.JedisCluster;
+import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisException;
+
+/**
+ * The Redis backend: jobs as hashes, per-queue ready sorted sets and registries, every multi-key
+ * change one Lua script called by SHA, all keys of a namespace under one hash tag so that it runs
+ * unchanged on Redis Cluster. The key layout is described in {@code queue-redis/KEYS.md}.
+ *
+ * <pre>{@code
+ * QueueBackend backend = RedisBackend.builder()
+ *     .url("redis://:secret@localhost:6379/0")
+ *     .namespace("orders")
+ *     .build();
+ * }</pre>
+ *
+ * <p>Times (due, leases, createdAt…) come from Redis {@code TIME} inside the scripts. Connection
+ * failures and server errors are thrown as {@link dev.keel.queue.BackendUnavailableException} with
+ * the password masked. Thread-safe.
+ */
+public final class RedisBackend implements QueueBackend {
+  private static final int PROMOTE_LIMIT = 1_000;
+
+  private final UnifiedJedis client;
+  private final boolean ownsClient;
+  private final NamespaceKeys keys;
+  private final RedisErrors errors;
+  private final LuaScripts scripts;
+  private final WakeupHub wakeups;
+  private final String description;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private RedisBackend(Builder b) {
+    this.keys = new NamespaceKeys(b.namespace);
+    if (b.client != null) {
+      this.client = b.client;
+      this.ownsClient = false;
+    } else {
+      this.client = RedisConnections.open(b.url, b.maxConnections);
+      this.ownsClient = true;
+    }
+    String target = b.url != null ? b.url.masked() : "an application-supplied client";
+    this.errors = new RedisErrors(target, this::dropIdleConnections);
+    this.scripts = new LuaScripts(client, keys, errors, b.finishedJobTtl.toMillis());
+    this.description =
+        (client instanceof JedisCluster ? "Redis Cluster" : "Redis")
+            + " at "
+            + target
+            + ", namespace "
+            + b.namespace;
+    this.wakeups = new WakeupHub(client, keys, scripts, this::knownQueues, target);
+  }
+
+  /** A builder; set either {@link Builder#url} or {@link Builder#client}. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The namespace every key of this backend lives in. */
+  public String namespace() {
+    return keys.namespace();
+  }
+
+  /** The client in use; package-private for tests that inspect keys. */
+  UnifiedJedis client() {
+    return client;
+  }
+
+  @Override
+  public BackendCapabilities capabilities() {
+    return new BackendCapabilities("redis", true, false, true, Limits.MAX_BATCH_SIZE);
+  }
+
+  @Override
+  public EnqueueResponse enqueue(EnqueueRequest request) {
+    List<NewJob> jobs = request.jobs();
+    if (jobs.isEmpty()) {
+      return new EnqueueResponse(List.of());
+    }
+    List<String> args = new ArrayList<>(1 + jobs.size() * JobHashes.ENQUEUE_ARGS_PER_JOB);
+    args.add(Integer.toString(jobs.size()));
+    for (NewJob job : jobs) {
+      JobHashes.appendEnqueueArgs(job, args);
+    }
+    List<?> reply = (List<?>) scripts.run("enqueue", args);
+    if (!reply.isEmpty() && "CONFLICT".equals(reply.get(0))) {
+      throw new IdempotencyConflictException(
+          (String) reply.get(1), (String) reply.get(2), UUID.fromString((String) reply.get(3)));
+    }
+    List<EnqueueResult> results = new ArrayList<>(jobs.size());
+    for (int i = 0; i + 2 < reply.size(); i += 3) {
+      results.add(
+          new EnqueueResult(
+              UUID.fromString((String) reply.get(i)),
+              "1".equals(reply.get(i + 1)),
+              JobState.valueOf((String) reply.get(i + 2))));
+    }
+    return new EnqueueResponse(results);
+  }
+
+  @Override
+  public ClaimResponse claim(ClaimRequest request) {
+    List<String> args = new ArrayList<>();
+    args.add(request.workerId());
+    args.add(Long.toString(Math.max(1, Micros.of(request.leaseDuration()))));
+    args.add(Integer.toString(request.limit()));
+    args.add(request.tenant() == null ? "" : request.tenant());
+    addList(args, request.queues());
+    addList(args, request.includeTypes());
+    addList(args, request.excludeTypes());
+    // One random base per call; the script appends the job's position, so every token is unique.
+    args.add(UUID.randomUUID().toString());
+    List<?> reply = (List<?>) scripts.run("claim", args);
+    List<Job> jobs = new ArrayList<>(reply.size());
+    for (Object flat : reply) {
+      jobs.add(JobHashes.fromFlat(flat));
+    }
+    return new ClaimResponse(jobs);
+  }
+
+  @Override
+  public FencedResult heartbeat(HeartbeatRequest request) {
+    if (request.leases().isEmpty()) {
+      return new FencedResult(Set.of(), Set.of());
+    }
+    List<String> args = new ArrayList<>(1 + 2 * request.leases().size());
+    args.add(Long.toString(Math.max(1, Micros.of(request.leaseDuration()))));
+    for (Lease lease : request.leases()) {
+      args.add(lease.jobId().toString());
+      args.add(lease.token());
+    }
+    return fenced(
+        request.leases().stream().map(Lease::jobId).toList(), scripts.run("heartbeat", args));
+  }
+
+  @Override
+  public FencedResult finish(FinishRequest request) {
+    if (request.finishes().isEmpty()) {
+      return new FencedResult(Set.of(), Set.of());
+    }
+    List<String> args = new ArrayList<>(6 * request.finishes().size());
+    for (Finish finish : request.finishes()) {
+      appendFinish(finish, args);
+    }
+    return fenced(
+        request.finishes().stream().map(f -> f.lease().jobId()).toList(),
+        scripts.run("finish", args));
+  }
+
+  private static void appendFinish(Finish finish, List<String> args) {
+    String kind;
+    Duration delay = Duration.ZERO;
+    String message = "";
+    String trace = "";
+    if (finish instanceof Finish.Succeed) {
+      kind = "SUCCEED";
+    } else if (finish instanceof Finish.Retry r) {
+      kind = "RETRY";
+      delay = r.delay();
+      message = r.error().message();
+      trace = r.error().stackTrace();
+    } else if (finish instanceof Finish.Fail f) {
+      kind = "FAIL";
+      message = f.error().message();
+      trace = f.error().stackTrace();
+    } else if (finish instanceof Finish.Snooze s) {
+      kind = "SNOOZE";
+      delay = s.delay();
+    } else if (finish instanceof Finish.Cancel c) {
+      kind = "CANCEL";
+      message = c.reason();
+    } else if (finish instanceof Finish.Release) {
+      kind = "RELEASE";
+    } else {
+      throw new IllegalArgumentException("unknown Finish " + finish.getClass().getName());
+    }
+    args.add(kind);
+    args.add(finish.lease().jobId().toString());
+    args.add(finish.lease().token());
+    args.add(Long.toString(Micros.of(delay)));
+    args.add(message);
+    args.add(trace);
+  }
+
+  @Override
+  public FencedResult progress(ProgressRequest request) {
+    if (request.updates().isEmpty()) {
+      return new FencedResult(Set.of(), Set.of());
+    }
+    List<String> args = new ArrayList<>(4 * request.updates().size());
+    for (ProgressRequest.Update update : request.updates()) {
+      args.add(update.lease().jobId().toString());
+      args.add(update.lease().token());
+      args.add(Integer.toString(update.progress().percent()));
+      args.add(update.progress().message());
+    }
+    return fenced(
+        request.updates().stream().map(u -> u.lease().jobId()).toList(),
+        scripts.run("progress", args));
+  }
+
+  @Override
+  public ChangeResult cancel(CancelRequest request) {
+    JobRef ref = request.job();
+    return change(
+        scripts.run("cancel", List.of(ref.tenant(), ref.id().toString(), request.reason())));
+  }
+
+  @Override
+  public ChangeResult redrive(RedriveRequest request) {
+    JobRef ref = request.job();
+    return change(scripts.run("redrive", List.of(ref.tenant(), ref.id().toString())));
+  }
+
+  @Override
+  public Optional<Job> find(JobRef ref) {
+    Map<String, String> fields;
+    try {
+      fields = client.hgetAll(keys.job(ref.id()));
+    } catch (JedisException e) {
+      throw errors.translate("find", e);
+    }
+    if (fields.isEmpty() || !ref.tenant().equals(fields.get("tenant"))) {
+      return Optional.empty();
+    }
+    return Optional.of(JobHashes.fromMap(fields));
+  }
+
+  @Override
+  public JobPage list(JobQuery query) {
+    List<String> args = new ArrayList<>();
+    args.add(query.tenant());
+    args.add(query.after() == null ? "" : query.after().toString());
+    args.add(Integer.toString(query.limit()));
+    args.add(query.type() == null ? "" : query.type());
+    args.add(query.queue() == null ? "" : query.queue());
+    for (JobState state : query.states()) {
+      args.add(state.name());
+    }
+    List<?> reply = (List<?>) scripts.run("list", args);
+    List<Job> jobs = new ArrayList<>(reply.size());
+    for (Object flat : reply) {
+      jobs.add(JobHashes.fromFlat(flat));
+    }
+    return JobPage.of(jobs, query.limit());
+  }
+
+  @Override
+  public BackendStats stats(StatsRequest request) {
+    String tenant = request.tenant();
+    List<?> reply =
+        (List<?>)
+            scripts.run(
+                "stats",
+                List.of(
+                    tenant == null ? "" : tenant,
+                    Long.toString(Micros.of(request.failedWindow()))));
+    Instant now = Micros.toInstant((String) reply.get(0));
+    Map<JobState, Long> byState = new EnumMap<>(JobState.class);
+    Map<String, Map<JobState, Long>> byType = new HashMap<>();
+    List<?> counts = (List<?>) reply.get(1);
+    for (int i = 0; i + 1 < counts.size(); i += 2) {
+      // field: tenant|type|STATE
+      String[] parts = ((String) counts.get(i)).split("\\|", 3);
+      long n = Long.parseLong((String) counts.get(i + 1));
+      if (n <= 0 || (tenant != null && !tenant.equals(parts[0]))) {
+        continue;
+      }
+      JobState state = JobState.valueOf(parts[2]);
+      byState.merge(state, n, Long::sum);
+      byType
+          .computeIfAbsent(parts[1], t -> new EnumMap<>(JobState.class))
+          .merge(state, n, Long::sum);
+    }
+    String oldest = (String) reply.get(4);
+    Optional<Duration> oldestDueAge =
+        oldest.isEmpty()
+            ? Optional.empty()
+            : Optional.of(maxZero(Duration.between(Micros.toInstant(oldest), now)));
+    return new BackendStats(
+        now, byState, byType, (Long) reply.get(2), (Long) reply.get(3), oldestDueAge);
+  }
+
+  @Override
+  public RescueResult rescue(RescueRequest request) {
+    List<?> reply = (List<?>) scripts.run("rescue", List.of(Integer.toString(request.limit())));
+    return new RescueResult(uuids(reply.get(0)), uuids(reply.get(1)));
+  }
+
+  @Override
+  public PruneResult prune(PruneRequest request) {
+    Object deleted =
+        scripts.run(
+            "prune",
+            List.of(
+                Long.toString(Micros.of(request.succeededRetention())),
+                Long.toString(Micros.of(request.failedRetention())),
+                Long.toString(Micros.of(request.cancelledRetention())),
+                Integer.toString(request.limit())));
+    return new PruneResult((Long) deleted);
+  }
+
+  @Override
+  public boolean lockMaintenance(MaintenanceLockRequest request) {
+    long ttlMillis = Math.max(1, request.ttl().toMillis());
+    Object held =
+        scripts.run("lock_maintenance", List.of(request.owner(), Long.toString(ttlMillis)));
+    return Long.valueOf(1).equals(held);
+  }
+
+  @Override
+  public void unlockMaintenance(String owner) {
+    scripts.run("unlock_maintenance", List.of(owner));
+  }
+
+  @Override
+  public Subscription subscribe(WakeupListener listener) {
+    Objects.requireNonNull(listener, "listener");
+    return wakeups.subscribe(listener);
+  }
+
+  @Override
+  public PingResult ping() {
+    Object micros = scripts.run("time", List.of());
+    return new PingResult(Micros.toInstant((String) micros), description);
+  }
+
+  /** Promotes up to 1,000 due scheduled jobs now; the wake-up thread does this on its own. */
+  public int promoteDueJobs() {
+    List<?> reply = (List<?>) scripts.run("promote", List.of(Integer.toString(PROMOTE_LIMIT)));
+    return ((Long) reply.get(0)).intValue();
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      wakeups.close();
+    } finally {
+      if (ownsClient) {
+        client.close();
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "RedisBackend[" + description + "]";
+  }
+
+  private Set<String> knownQueues() {
+    try {
+      return client.smembers(keys.prefix() + "queues");
+    } catch (JedisException e) {
+      throw errors.translate("listing queues", e);
+    }
+  }
+
+  /** After one broken connection the pool's idle ones are likely broken too (restart, kill). */
+  private void dropIdleConnections() {
+    if (client instanceof JedisPooled pooled) {
+      pooled.getPool().clear();
+    }
+  }
+
+  private static void addList(List<String> args, Set<String> values) {
+    args.add(Integer.toString(values.size()));
+    args.addAll(values);
+  }
+
+  private static FencedResult fenced(List<UUID> ids, Object reply) {
+    List<?> flags = (List<?>) reply;
+    Set<UUID> applied = new HashSet<>();
+    Set<UUID> lost = new HashSet<>();
+    for (int i = 0; i < ids.size(); i++) {
+      if (Long.valueOf(1).equals(flags.get(i))) {
+        applied.add(ids.get(i));
+      } else {
+        lost.add(ids.get(i));
+      }
+    }
+    // A job named twice in one batch counts as applied if either entry applied.
+    lost.removeAll(applied);
+    return new FencedResult(applied, lost);
+  }
+
+  private static ChangeResult change(Object reply) {
+    List<?> list = (List<?>) reply;
+    if (list.isEmpty()) {
+      return ChangeResult.notFound();
+    }
+    return new ChangeResult(
+        Optional.of(JobHashes.fromFlat(list.get(1))), Long.valueOf(1).equals(list.get(0)));
+  }
+
+  private static List<UUID> uuids(Object reply) {
+    List<UUID> ids = new ArrayList<>();
+    for (Object id : (List<?>) reply) {
+      ids.add(UUID.fromString((String) id));
+    }
+    return ids;
+  }
+
+  private static Duration maxZero(Duration d) {
+    return d.isNegative() ? Duration.ZERO : d;
+  }
+
+  /**
+   * Configures a {@link RedisBackend}. Each option may be set once; {@link #build()} opens the
+   * connection pool (it does not ping; {@link RedisBackend#ping()} does).
+   */
+  public static final class Builder {
+    private RedisUrl url;
+    private UnifiedJedis client;
+    private String namespace = "keel";
+    private boolean namespaceSet;
+    private Duration finishedJobTtl = Duration.ofDays(30);
+    private boolean finishedJobTtlSet;
+    private int maxConnections = 16;
+    private boolean maxConnectionsSet;
+
+    private Builder() {}
+
+    /**
+     * The server: {@code redis[s]://[[user]:password@]host[:port][,host:port...][/db]
+     * [?cluster=true|false&timeout=ms]}. A cluster is detected by asking the host unless {@code
+     * cluster} says so or several hosts are given.
+     *
+     * @throws KeelConfigurationException if malformed (the message masks the password)
+     */
+    public Builder url(String url) {
+      return url(url, "RedisBackend.url");
+    }
+
+    /**
+     * Like {@link #url(String)}, naming {@code source} (e.g. an environment variable) in errors.
+     */
+    public Builder url(String url, String source) {
+      if (this.url != null || client != null) {
+        throw new KeelConfigurationException("RedisBackend.url/client was already set");
+      }
+      this.url = RedisUrl.parse(url, source);
+      return this;
+    }
+
+    /**
+     * A client the application owns ({@code JedisPooled}, {@code JedisCluster} or any {@link
+     * UnifiedJedis}); {@link RedisBackend#close()} leaves it open.
+     */
+    public Builder client(UnifiedJedis client) {
+      if (url != null || this.client != null) {
+        throw new KeelConfigurationException("RedisBackend.url/client was already set");
+      }
+      this.client = Objects.requireNonNull(client, "client");
+      return this;
+    }
+
+    /** Key prefix of everything this backend stores, default {@code keel}. */
+    public Builder namespace(String namespace) {
+      if (namespaceSet) {
+        throw new KeelConfigurationException(
+            "RedisBackend.namespace was already set to " + this.namespace);
+      }
+      this.namespace = new NamespaceKeys(namespace).namespace();
+      namespaceSet = true;
+      return this;
+    }
+
+    /**
+     * How long a finished job's hash lives at most, as a backstop should maintenance (prune) not
+     * run; default 30 days. Choose it longer than every retention given to prune.
+     */
+    public Builder finishedJobTtl(Duration ttl) {
+      if (finishedJobTtlSet) {
+        throw new KeelConfigurationException(
+            "RedisBackend.finishedJobTtl was already set to " + finishedJobTtl);
+      }
+      Objects.requireNonNull(ttl, "finishedJobTtl");
+      if (ttl.toMillis() < 1) {
+        throw new KeelConfigurationException(
+            "RedisBackend.finishedJobTtl must be at least 1 ms, was " + ttl);
+      }
+      this.finishedJobTtl = ttl;
+      finishedJobTtlSet = true;
+      return this;
+    }
+
+    /** Connections in the pool (per cluster node), default 16; one is held for wake-ups. */
+    public Builder maxConnections(int maxConnections) {
+      if (maxConnectionsSet) {
+        throw new KeelConfigurationException(
+            "RedisBackend.maxConnections was already set to " + this.maxConnections);
+      }
+      if (maxConnections < 2) {
+        throw new KeelConfigurationException(
+            "RedisBackend.maxConnections must be at least 2, was " + maxConnections);
+      }
+      this.maxConnections = maxConnections;
+      maxConnectionsSet = true;
+      return this;
+    }
+
+    /**
+     * @throws KeelConfigurationException if neither url nor client was set
+     * @throws dev.keel.queue.BackendUnavailableException if cluster detection cannot reach Redis
+     */
+    public RedisBackend build() {
+      if (url == null && client == null) {
+        throw new KeelConfigurationException("RedisBackend needs a url or a client");
+      }
+      return new RedisBackend(this);
+    }
+  }
+}

@@ -1,0 +1,276 @@
+package dev.keel.queue.redis.internal;
+
+import dev.keel.queue.BackendUnavailableException;
+import dev.keel.queue.spi.Subscription;
+import dev.keel.queue.spi.WakeupListener;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.JedisPubSub;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisException;
+
+/**
+ * Delivers wake-ups to listeners. Two daemon threads, started with the first subscription:
+ *
+ * <ul>
+ *   <li>the <b>subscriber</b> holds one dedicated connection SUBSCRIBEd to the namespace channel,
+ *       on which the scripts PUBLISH a queue's name when jobs become claimable in it. It reconnects
+ *       with exponential backoff, and after a reconnect wakes every known queue, since signals may
+ *       have been missed meanwhile.
+ *   <li>the <b>promoter</b> moves scheduled jobs into ready sets when they fall due (which
+ *       publishes their wake-ups). It sleeps until the next job is due, at most a second, and is
+ *       woken early when a script announces an earlier scheduled job.
+ * </ul>
+ *
+ * Signals are best effort; workers poll as the safety net.
+ */
+public final class WakeupHub implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(WakeupHub.class);
+  private static final long MAX_BACKOFF_MILLIS = 5_000;
+  private static final long MAX_PROMOTER_WAIT_MILLIS = 1_000;
+
+  private final UnifiedJedis client;
+  private final String channel;
+  private final LuaScripts scripts;
+  private final Supplier<Set<String>> knownQueues;
+  private final String target;
+  private final List<WakeupListener> listeners = new CopyOnWriteArrayList<>();
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition changed = lock.newCondition();
+  private boolean started;
+  private boolean closed;
+  private boolean promoterPoked;
+  private volatile JedisPubSub current;
+  private Thread subscriber;
+  private Thread promoter;
+
+  public WakeupHub(
+      UnifiedJedis client,
+      NamespaceKeys keys,
+      LuaScripts scripts,
+      Supplier<Set<String>> knownQueues,
+      String target) {
+    this.client = client;
+    this.channel = keys.wakeupChannel();
+    this.scripts = scripts;
+    this.knownQueues = knownQueues;
+    this.target = target;
+  }
+
+  public Subscription subscribe(WakeupListener listener) {
+    lock.lock();
+    try {
+      if (closed) {
+        throw new IllegalStateException("the Redis backend is closed");
+      }
+      listeners.add(listener);
+      if (!started) {
+        started = true;
+        subscriber = daemon("keel-redis-wakeups", this::subscribeLoop);
+        promoter = daemon("keel-redis-promoter", this::promoteLoop);
+      }
+    } finally {
+      lock.unlock();
+    }
+    return () -> listeners.remove(listener);
+  }
+
+  private Thread daemon(String name, Runnable body) {
+    Thread t = new Thread(body, name);
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
+  private void subscribeLoop() {
+    long backoff = 100;
+    boolean reconnect = false;
+    while (!isClosed()) {
+      Listener pubSub = new Listener(reconnect);
+      current = pubSub;
+      try {
+        client.subscribe(pubSub, channel);
+        reconnect = true; // returned without error: unsubscribed by close(), or by the server
+      } catch (JedisException e) {
+        if (isClosed()) {
+          return;
+        }
+        backoff = pubSub.wasSubscribed() ? 100 : Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
+        LOG.warn(
+            "Wake-up subscription to Redis at {} lost; reconnecting in {} ms (workers keep polling"
+                + " meanwhile)",
+            target,
+            backoff,
+            e);
+        reconnect = true;
+        await(backoff, false);
+      }
+    }
+  }
+
+  private void promoteLoop() {
+    long backoff = 100;
+    while (!isClosed()) {
+      long waitMillis;
+      try {
+        List<?> reply = (List<?>) scripts.run("promote", List.of("1000"));
+        long untilNext = (Long) reply.get(1);
+        boolean more = (Long) reply.get(0) >= 1000;
+        waitMillis =
+            more
+                ? 0
+                : untilNext < 0
+                    ? MAX_PROMOTER_WAIT_MILLIS
+                    : Math.min(untilNext, MAX_PROMOTER_WAIT_MILLIS);
+        backoff = 100;
+      } catch (BackendUnavailableException e) {
+        if (isClosed()) {
+          return;
+        }
+        LOG.warn("Promoting due scheduled jobs failed; retrying in {} ms", backoff, e);
+        waitMillis = backoff;
+        backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
+      }
+      if (waitMillis > 0) {
+        await(waitMillis, true);
+      }
+    }
+  }
+
+  /** Waits up to {@code millis}, or until closed (or, for the promoter, poked). */
+  private void await(long millis, boolean wakeOnPoke) {
+    lock.lock();
+    try {
+      long nanos = TimeUnit.MILLISECONDS.toNanos(millis);
+      while (!closed && nanos > 0 && !(wakeOnPoke && promoterPoked)) {
+        nanos = changed.awaitNanos(nanos);
+      }
+      if (wakeOnPoke) {
+        promoterPoked = false;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("wake-up thread interrupted", e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void pokePromoter() {
+    lock.lock();
+    try {
+      promoterPoked = true;
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private boolean isClosed() {
+    lock.lock();
+    try {
+      return closed;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void deliver(String queue) {
+    for (WakeupListener listener : listeners) {
+      try {
+        listener.jobsAvailable(queue);
+      } catch (RuntimeException e) {
+        LOG.warn("Wake-up listener {} failed for queue {}", listener, queue, e);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    Thread s;
+    Thread p;
+    lock.lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      changed.signalAll();
+      s = subscriber;
+      p = promoter;
+    } finally {
+      lock.unlock();
+    }
+    listeners.clear();
+    JedisPubSub pubSub = current;
+    if (pubSub != null && pubSub.isSubscribed()) {
+      try {
+        pubSub.unsubscribe();
+      } catch (JedisException e) {
+        LOG.debug(
+            "Unsubscribing from {} failed; the connection is closed with the pool", target, e);
+      }
+    }
+    join(s);
+    join(p);
+  }
+
+  private static void join(Thread t) {
+    if (t == null) {
+      return;
+    }
+    try {
+      t.join(Duration.ofSeconds(5).toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while stopping " + t.getName(), e);
+    }
+  }
+
+  private final class Listener extends JedisPubSub {
+    private final boolean reconnect;
+    private volatile boolean subscribed;
+
+    Listener(boolean reconnect) {
+      this.reconnect = reconnect;
+    }
+
+    boolean wasSubscribed() {
+      return subscribed;
+    }
+
+    @Override
+    public void onSubscribe(String ch, int count) {
+      subscribed = true;
+      if (isClosed()) {
+        unsubscribe();
+        return;
+      }
+      if (reconnect) {
+        LOG.info("Wake-up subscription to Redis at {} restored", target);
+        try {
+          knownQueues.get().forEach(WakeupHub.this::deliver);
+        } catch (BackendUnavailableException e) {
+          LOG.warn("Could not list queues to wake after reconnecting; workers poll", e);
+        }
+      }
+    }
+
+    @Override
+    public void onMessage(String ch, String message) {
+      if (NamespaceKeys.scheduleChangedMessage().equals(message)) {
+        pokePromoter();
+      } else {
+        deliver(message);
+      }
+    }
+  }
+}

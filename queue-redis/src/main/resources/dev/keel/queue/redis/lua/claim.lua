@@ -1,0 +1,127 @@
+-- claim: lease up to `limit` due PENDING jobs matching the filters, chosen globally across the
+-- requested queues (and, within a queue, its job types) by priority, then run-at, then id.
+-- ARGV[3] = owner, ARGV[4] = lease duration in us, ARGV[5] = limit, ARGV[6] = tenant ('' = any),
+-- then: nQueues, queues..., nInclude, includeTypes..., nExclude, excludeTypes..., then a random
+-- token base; the n-th claimed job's lease token is base .. '.' .. n.
+-- Returns one HGETALL array per claimed job, in claim order.
+local owner = ARGV[3]
+local lease_us = tonumber(ARGV[4])
+local limit = tonumber(ARGV[5])
+local tenant = ARGV[6]
+local pos = 7
+local function read_list()
+  local count_ = tonumber(ARGV[pos])
+  local list = {}
+  for i = 1, count_ do
+    list[i] = ARGV[pos + i]
+  end
+  pos = pos + count_ + 1
+  return list
+end
+local queues = read_list()
+local include = read_list()
+local exclude = read_list()
+local token_base = ARGV[pos]
+
+local now = now_us()
+promote(now, 1000)
+
+if #queues == 0 then
+  queues = redis.call('SMEMBERS', P .. 'queues')
+end
+local excluded = {}
+for _, t in ipairs(exclude) do
+  excluded[t] = true
+end
+
+-- One source per (queue, type) ready set; each is read lazily in chunks.
+local sources = {}
+for _, q in ipairs(queues) do
+  local types = include
+  if #types == 0 then
+    types = redis.call('SMEMBERS', P .. 'types:' .. q)
+  end
+  for _, t in ipairs(types) do
+    if not excluded[t] then
+      sources[#sources + 1] = {key = ready_key(q, t), queue = q, type = t, buf = {}, i = 1, off = 0,
+        done = false, taken = 0}
+    end
+  end
+end
+
+local CHUNK = math.max(limit, 32)
+local function head(s)
+  if s.i > #s.buf then
+    if s.done then
+      return nil
+    end
+    local r = redis.call('ZRANGE', s.key, s.off, s.off + CHUNK - 1, 'WITHSCORES')
+    s.off = s.off + CHUNK
+    s.buf = {}
+    for k = 1, #r, 2 do
+      s.buf[#s.buf + 1] = {r[k], tonumber(r[k + 1])}
+    end
+    s.i = 1
+    if #s.buf < CHUNK then
+      s.done = true
+    end
+    if #s.buf == 0 then
+      return nil
+    end
+  end
+  return s.buf[s.i]
+end
+
+-- Selection reads only; the ready sets are changed afterwards so chunk offsets stay valid.
+local chosen, strays = {}, {}
+while #chosen < limit do
+  local best, best_source = nil, nil
+  for _, s in ipairs(sources) do
+    local h = head(s)
+    if h and (best == nil or h[2] < best[2] or (h[2] == best[2] and h[1] < best[1])) then
+      best, best_source = h, s
+    end
+  end
+  if best == nil then
+    break
+  end
+  best_source.i = best_source.i + 1
+  local f = redis.call('HMGET', job_key(best[1]), 'state', 'tenant', 'attempt')
+  if f[1] ~= 'PENDING' then
+    strays[#strays + 1] = {best_source.key, best[1]}
+  elseif tenant == '' or f[2] == tenant then
+    chosen[#chosen + 1] = {best[1], best_source, f[2], tonumber(f[3])}
+  end
+end
+
+for _, s in ipairs(strays) do
+  redis.call('ZREM', s[1], s[2])
+end
+
+local out = {}
+local expires_text = fmt(now + lease_us)
+local now_text = fmt(now)
+for n, c in ipairs(chosen) do
+  local id, s, job_tenant, attempt = c[1], c[2], c[3], c[4]
+  local jk = job_key(id)
+  redis.call('ZREM', s.key, id)
+  s.taken = s.taken + 1
+  redis.call('ZREM', P .. 'due:' .. job_tenant, id)
+  redis.call('HSET', jk, 'state', 'RUNNING', 'attempt', attempt + 1,
+    'startedAt', now_text, 'heartbeatAt', now_text, 'leaseOwner', owner,
+    'leaseToken', token_base .. '.' .. n, 'leaseExpiresAt', expires_text)
+  redis.call('ZADD', P .. 'running', expires_text, id)
+  count(job_tenant, s.type, 'PENDING', 'RUNNING')
+  out[n] = redis.call('HGETALL', jk)
+end
+
+-- A type leaves its queue's registry once its ready set is empty, so claims do not keep
+-- visiting dead sets; the next insert registers it again.
+for _, s in ipairs(sources) do
+  if (s.taken > 0 or (s.done and s.off == CHUNK and #s.buf == 0))
+      and redis.call('ZCARD', s.key) == 0 then
+    redis.call('SREM', P .. 'types:' .. s.queue, s.type)
+  end
+end
+flush()
+return out

@@ -1,0 +1,45 @@
+-- finish: apply a batch of fenced finishes; each applies only while its job is RUNNING with the
+-- given lease token, and clears the lease when it does.
+-- Per finish 6 arguments: kind (SUCCEED, RETRY, FAIL, SNOOZE, CANCEL, RELEASE), jobId, leaseToken,
+-- delayUs, errorMessage, errorStackTrace.
+-- Returns 1 (applied) or 0 (lease lost) per finish.
+local now = now_us()
+local out = {}
+for i = 3, #ARGV, 6 do
+  local kind, id, token = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+  local jk = job_key(id)
+  local j = fenced_job(jk, token)
+  if j == nil then
+    out[#out + 1] = 0
+  else
+    redis.call('ZREM', P .. 'running', id)
+    if kind == 'SUCCEED' then
+      make_terminal(jk, j, 'SUCCEEDED', now, nil, nil)
+    elseif kind == 'FAIL' then
+      make_terminal(jk, j, 'FAILED', now, ARGV[i + 4], ARGV[i + 5])
+    elseif kind == 'CANCEL' then
+      make_terminal(jk, j, 'CANCELLED', now, ARGV[i + 4], '')
+    else
+      local attempt = tonumber(j['attempt'])
+      local run_at = tonumber(j['runAt'])
+      if kind == 'RETRY' then
+        run_at = now + tonumber(ARGV[i + 3])
+        redis.call('HSET', jk, 'state', 'PENDING', 'runAt', fmt(run_at),
+          'errorMessage', ARGV[i + 4], 'errorStackTrace', ARGV[i + 5])
+      elseif kind == 'SNOOZE' then
+        run_at = now + tonumber(ARGV[i + 3])
+        redis.call('HSET', jk, 'state', 'PENDING', 'runAt', fmt(run_at), 'attempt', attempt - 1)
+      elseif kind == 'RELEASE' then
+        redis.call('HSET', jk, 'state', 'PENDING', 'attempt', attempt - 1)
+      else
+        return redis.error_reply('unknown finish kind ' .. kind)
+      end
+      clear_lease(jk)
+      count(j['tenant'], j['type'], 'RUNNING', 'PENDING')
+      place_pending(id, j['queue'], j['type'], j['tenant'], tonumber(j['priority']), run_at, now)
+    end
+    out[#out + 1] = 1
+  end
+end
+flush()
+return out

@@ -1,0 +1,39 @@
+-- prune: delete up to `limit` terminal jobs whose finishedAt is older than their state's
+-- retention, with their index entries, counters and idempotency keys.
+-- ARGV[3..5] = retention in us for SUCCEEDED, FAILED, CANCELLED; ARGV[6] = limit.
+-- Returns the number of jobs deleted.
+local now = now_us()
+local remaining = tonumber(ARGV[6])
+local states = {'SUCCEEDED', 'FAILED', 'CANCELLED'}
+local deleted = 0
+for s = 1, 3 do
+  if remaining <= 0 then
+    break
+  end
+  local state = states[s]
+  local registry = P .. 'finished:' .. state
+  local cutoff = now - tonumber(ARGV[2 + s])
+  local members = redis.call('ZRANGEBYSCORE', registry, '-inf', fmt(cutoff), 'LIMIT', 0, remaining)
+  for _, member in ipairs(members) do
+    local id, tenant, jtype = string.match(member, '^([^|]+)|([^|]+)|(.+)$')
+    local jk = job_key(id)
+    local f = redis.call('HMGET', jk, 'state', 'idempotencyKey')
+    -- A job re-driven since has left the registry already; this guards a stale member.
+    if f[1] == false or f[1] == state then
+      if f[2] then
+        local ik = idem_key(tenant, f[2])
+        if redis.call('GET', ik) == id then
+          redis.call('DEL', ik)
+        end
+      end
+      redis.call('DEL', jk)
+      redis.call('ZREM', P .. 'jobs:' .. tenant, id)
+      count(tenant, jtype, state, nil)
+      deleted = deleted + 1
+    end
+    redis.call('ZREM', registry, member)
+  end
+  remaining = remaining - #members
+end
+flush()
+return deleted

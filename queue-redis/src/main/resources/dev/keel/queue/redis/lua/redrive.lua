@@ -1,0 +1,35 @@
+-- redrive: a FAILED job of this tenant gets another run: PENDING, attempt 0, runAt = now,
+-- finishedAt cleared, lastError kept. Any other state is left as it is.
+-- ARGV[3] = tenant, ARGV[4] = jobId.
+-- Returns {} if no such job in the tenant, else {changed (1/0), HGETALL of the job after}.
+local tenant, id = ARGV[3], ARGV[4]
+local jk = job_key(id)
+local flat = redis.call('HGETALL', jk)
+if #flat == 0 then
+  return {}
+end
+local j = to_map(flat)
+if j['tenant'] ~= tenant then
+  return {}
+end
+if j['state'] ~= 'FAILED' then
+  return {0, flat}
+end
+local now = now_us()
+redis.call('PERSIST', jk)
+redis.call('ZREM', P .. 'finished:FAILED', finished_member(id, tenant, j['type']))
+redis.call('HSET', jk, 'state', 'PENDING', 'attempt', 0, 'runAt', fmt(now))
+redis.call('HDEL', jk, 'finishedAt')
+count(tenant, j['type'], 'FAILED', 'PENDING')
+-- The job takes its idempotency key back unless another job holds it by now.
+local key = j['idempotencyKey']
+if key then
+  local ik = idem_key(tenant, key)
+  local holder = redis.call('GET', ik)
+  if not holder or holder == id or redis.call('EXISTS', job_key(holder)) == 0 then
+    redis.call('SET', ik, id)
+  end
+end
+place_pending(id, j['queue'], j['type'], tenant, tonumber(j['priority']), now, now)
+flush()
+return {1, redis.call('HGETALL', jk)}

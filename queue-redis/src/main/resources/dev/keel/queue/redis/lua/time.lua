@@ -1,0 +1,2 @@
+-- time: the server clock in us, routed to the namespace's node.
+return fmt(now_us())

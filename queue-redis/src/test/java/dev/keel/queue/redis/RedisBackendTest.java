@@ -1,0 +1,210 @@
+package dev.keel.queue.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.keel.queue.IdempotencyPolicy;
+import dev.keel.queue.Job;
+import dev.keel.queue.KeelConfigurationException;
+import dev.keel.queue.spi.ClaimRequest;
+import dev.keel.queue.spi.EnqueueRequest;
+import dev.keel.queue.spi.Finish;
+import dev.keel.queue.spi.FinishRequest;
+import dev.keel.queue.spi.JobRef;
+import dev.keel.queue.spi.NewJob;
+import dev.keel.queue.spi.PruneRequest;
+import dev.keel.queue.spi.Subscription;
+import dev.keel.queue.testkit.TestJobs;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.UnifiedJedis;
+
+/** Redis-specific behaviour beyond the conformance suite: key layout, TTLs, scripts, wake-ups. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RedisBackendTest {
+  private static final Duration LEASE = Duration.ofMinutes(1);
+
+  private RedisFixture fixture;
+  private RedisBackend backend;
+  private TestJobs jobs;
+
+  @BeforeAll
+  void createFixture() {
+    fixture = RedisFixture.standalone("backend");
+    jobs = new TestJobs(fixture.clock());
+  }
+
+  @BeforeEach
+  void open() {
+    backend = (RedisBackend) fixture.openEmpty();
+  }
+
+  @AfterEach
+  void closeBackend() {
+    backend.close();
+  }
+
+  @AfterAll
+  void dropNamespace() {
+    fixture.close();
+    try (JedisPooled check = new JedisPooled(java.net.URI.create(fixture.url()))) {
+      assertThat(check.keys("{" + fixture.namespace() + "}:*")).isEmpty();
+    }
+  }
+
+  private List<Job> claim(Set<String> queues, int limit) {
+    return backend
+        .claim(new ClaimRequest("w", queues, Set.of(), Set.of(), null, limit, LEASE))
+        .jobs();
+  }
+
+  private void enqueue(NewJob... newJobs) {
+    backend.enqueue(new EnqueueRequest(List.of(newJobs)));
+  }
+
+  @Test
+  void everyKeySharesTheNamespaceHashTag() {
+    enqueue(
+        jobs.of("a").queue("q1").tenant("t1").idempotencyKey("k1").build(),
+        jobs.of("b").queue("q2").tenant("t2").delay(Duration.ofHours(1)).build(),
+        jobs.of("c").queue("q:odd").tenant("t:odd").build());
+    List<Job> claimed = claim(Set.of(), 2);
+    backend.finish(FinishRequest.of(new Finish.Succeed(claimed.get(0).lease().orElseThrow())));
+    backend.lockMaintenance(new dev.keel.queue.spi.MaintenanceLockRequest("me", LEASE));
+
+    List<String> keys = fixture.keys();
+    assertThat(keys).isNotEmpty().allMatch(k -> k.startsWith("{" + fixture.namespace() + "}:"));
+  }
+
+  @Test
+  void claimChoosesGloballyAcrossQueuesAndTypesByPriorityThenRunAtThenId() {
+    NewJob late = jobs.of("x").queue("q1").priority(0).build();
+    NewJob urgent = jobs.of("y").queue("q2").priority(-5).build();
+    NewJob older =
+        jobs.of("z")
+            .queue("q3")
+            .priority(0)
+            .runAt(fixture.clock().instant().minusSeconds(60))
+            .build();
+    NewJob lowest = jobs.of("x").queue("q2").priority(7).build();
+    enqueue(late, urgent, older, lowest);
+
+    List<Job> claimed = claim(Set.of(), 10);
+
+    assertThat(claimed)
+        .extracting(Job::id)
+        .containsExactly(urgent.id(), older.id(), late.id(), lowest.id());
+  }
+
+  @Test
+  void claimFromSomeQueuesLeavesTheOthers() {
+    NewJob a = jobs.of("x").queue("qa").build();
+    NewJob b = jobs.of("x").queue("qb").build();
+    enqueue(a, b);
+    assertThat(claim(Set.of("qb", "unknown"), 10)).extracting(Job::id).containsExactly(b.id());
+    assertThat(claim(Set.of(), 10)).extracting(Job::id).containsExactly(a.id());
+  }
+
+  @Test
+  void finishedJobsGetATtlBackstopAndActiveJobsNone() {
+    NewJob done = jobs.of("t").build();
+    NewJob waiting = jobs.of("t").delay(Duration.ofHours(1)).build();
+    enqueue(done, waiting);
+    Job claimed = claim(Set.of(), 1).get(0);
+    backend.finish(FinishRequest.of(new Finish.Succeed(claimed.lease().orElseThrow())));
+
+    UnifiedJedis redis = fixture.admin();
+    String prefix = "{" + fixture.namespace() + "}:job:";
+    assertThat(redis.pttl(prefix + done.id())).isPositive();
+    assertThat(redis.pttl(prefix + waiting.id())).isEqualTo(-1);
+  }
+
+  @Test
+  void pruneLeavesNoPerJobKeyOrIndexEntryBehind() {
+    List<NewJob> batch = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      batch.add(
+          jobs.of("p")
+              .tenant("t" + (i % 3))
+              .idempotencyKey("key-" + i, IdempotencyPolicy.window(Duration.ofHours(1)))
+              .build());
+    }
+    backend.enqueue(new EnqueueRequest(batch));
+    List<Finish> finishes = new ArrayList<>();
+    for (Job job : claim(Set.of(), 50)) {
+      finishes.add(new Finish.Succeed(job.lease().orElseThrow()));
+    }
+    assertThat(backend.finish(new FinishRequest(finishes)).applied()).hasSize(50);
+
+    Duration none = Duration.ZERO;
+    assertThat(backend.prune(new PruneRequest(none, none, none, 1_000)).deleted()).isEqualTo(50);
+
+    // What stays are a few fixed registries, independent of how many jobs passed through.
+    assertThat(fixture.keys())
+        .noneMatch(k -> k.contains(":job:") || k.contains(":idem:") || k.contains(":jobs:"))
+        .hasSizeLessThan(8);
+  }
+
+  @Test
+  void scriptsAreLoadedAgainAfterTheServerForgotThem() {
+    enqueue(jobs.of("s").build());
+    ((JedisPooled) fixture.admin()).scriptFlush();
+    enqueue(jobs.of("s").build());
+    assertThat(claim(Set.of(), 10)).hasSize(2);
+  }
+
+  @Test
+  void subscriberIsWokenWhenAScheduledJobFallsDue() {
+    List<String> signals = new CopyOnWriteArrayList<>();
+    try (Subscription subscription = backend.subscribe(signals::add)) {
+      // Let the subscription listen first: enqueue-time signals must not satisfy the test.
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(
+              () -> {
+                enqueue(jobs.of("warm").queue("warm-up").build());
+                return signals.contains("warm-up");
+              });
+      enqueue(jobs.of("later").queue("scheduled-q").delay(Duration.ofMillis(300)).build());
+      assertThat(signals).doesNotContain("scheduled-q");
+
+      await().atMost(Duration.ofSeconds(3)).until(() -> signals.contains("scheduled-q"));
+    }
+  }
+
+  @Test
+  void applicationSuppliedClientIsLeftOpenOnClose() {
+    try (JedisPooled client = new JedisPooled(java.net.URI.create(fixture.url()))) {
+      RedisBackend own =
+          RedisBackend.builder().client(client).namespace(fixture.namespace()).build();
+      NewJob job = jobs.of("own").build();
+      own.enqueue(EnqueueRequest.of(job));
+      own.close();
+      assertThat(client.exists("{" + fixture.namespace() + "}:job:" + job.id())).isTrue();
+      assertThat(backend.find(new JobRef("default", job.id()))).isPresent();
+    }
+  }
+
+  @Test
+  void builderRefusesOptionsSetTwiceAndBadNamespaces() {
+    assertThatThrownBy(() -> RedisBackend.builder().namespace("a").namespace("b"))
+        .isInstanceOf(KeelConfigurationException.class)
+        .hasMessageContaining("namespace was already set");
+    assertThatThrownBy(() -> RedisBackend.builder().namespace("{bad}"))
+        .isInstanceOf(KeelConfigurationException.class)
+        .hasMessageContaining("namespace");
+    assertThatThrownBy(() -> RedisBackend.builder().build())
+        .isInstanceOf(KeelConfigurationException.class);
+  }
+}

@@ -1,0 +1,73 @@
+package dev.keel.queue.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.keel.queue.Job;
+import dev.keel.queue.spi.ClaimRequest;
+import dev.keel.queue.spi.EnqueueRequest;
+import dev.keel.queue.spi.Finish;
+import dev.keel.queue.spi.FinishRequest;
+import dev.keel.queue.testkit.TestJobs;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import redis.clients.jedis.util.JedisClusterCRC16;
+
+/** Cluster-specific behaviour: mode detection and a namespace confined to one slot. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RedisClusterBackendTest {
+  private RedisFixture fixture;
+  private TestJobs jobs;
+
+  @BeforeAll
+  void createFixture() {
+    fixture = RedisFixture.cluster("cluster-backend");
+    jobs = new TestJobs(fixture.clock());
+  }
+
+  @AfterAll
+  void dropNamespace() {
+    fixture.close();
+  }
+
+  @Test
+  void clusterModeIsDetectedFromASingleSeedHost() {
+    String seed = fixture.url().replaceFirst("redis://([^,/]+).*", "redis://$1");
+    try (RedisBackend backend =
+        RedisBackend.builder().url(seed).namespace(fixture.namespace()).build()) {
+      assertThat(backend.ping().detail()).startsWith("Redis Cluster");
+    }
+  }
+
+  @Test
+  void everyKeyOfANamespaceLivesInOneSlot() {
+    try (RedisBackend backend = (RedisBackend) fixture.openEmpty()) {
+      backend.enqueue(
+          new EnqueueRequest(
+              List.of(
+                  jobs.of("a").queue("q1").tenant("t1").idempotencyKey("k").build(),
+                  jobs.of("b").queue("q2").tenant("t2").delay(Duration.ofHours(1)).build(),
+                  jobs.of("c").queue("q3").tenant("t3").build())));
+      List<Job> claimed =
+          backend
+              .claim(
+                  new ClaimRequest(
+                      "w", Set.of(), Set.of(), Set.of(), null, 2, Duration.ofMinutes(1)))
+              .jobs();
+      backend.finish(
+          FinishRequest.of(
+              new Finish.Fail(
+                  claimed.get(0).lease().orElseThrow(), dev.keel.queue.JobError.of("boom"))));
+
+      Set<Integer> slots =
+          fixture.keys().stream().map(JedisClusterCRC16::getSlot).collect(Collectors.toSet());
+      assertThat(fixture.keys()).hasSizeGreaterThan(8);
+      assertThat(slots).hasSize(1);
+    }
+  }
+}

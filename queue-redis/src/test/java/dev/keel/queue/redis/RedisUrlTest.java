@@ -1,0 +1,80 @@
+package dev.keel.queue.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.keel.queue.KeelConfigurationException;
+import dev.keel.queue.redis.internal.RedisUrl;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.HostAndPort;
+
+class RedisUrlTest {
+
+  @Test
+  void parsesHostPortPasswordAndDatabase() {
+    RedisUrl url = RedisUrl.parse("redis://:s3cret@example.org:6380/2", "X");
+    assertThat(url.tls()).isFalse();
+    assertThat(url.user()).isNull();
+    assertThat(url.password()).isEqualTo("s3cret");
+    assertThat(url.hosts()).containsExactly(new HostAndPort("example.org", 6380));
+    assertThat(url.database()).isEqualTo(2);
+    assertThat(url.cluster()).isEmpty();
+  }
+
+  @Test
+  void defaultsToPort6379AndDatabase0() {
+    RedisUrl url = RedisUrl.parse("redis://localhost", "X");
+    assertThat(url.hosts()).containsExactly(new HostAndPort("localhost", 6379));
+    assertThat(url.database()).isZero();
+    assertThat(url.password()).isNull();
+  }
+
+  @Test
+  void parsesTlsUserAndEncodedPassword() {
+    RedisUrl url = RedisUrl.parse("rediss://alice:p%40ss@cache:6390/0", "X");
+    assertThat(url.tls()).isTrue();
+    assertThat(url.user()).isEqualTo("alice");
+    assertThat(url.password()).isEqualTo("p@ss");
+  }
+
+  @Test
+  void severalHostsAndTheClusterFlag() {
+    RedisUrl url = RedisUrl.parse("redis://a:7101,b:7102,[::1]:7103?cluster=true&timeout=500", "X");
+    assertThat(url.hosts())
+        .containsExactly(
+            new HostAndPort("a", 7101), new HostAndPort("b", 7102), new HostAndPort("::1", 7103));
+    assertThat(url.cluster()).isEqualTo(Optional.of(true));
+    assertThat(url.timeoutMillis()).isEqualTo(500);
+  }
+
+  @Test
+  void maskedFormHidesThePassword() {
+    RedisUrl url = RedisUrl.parse("redis://bob:topsecret@h:1/3", "X");
+    assertThat(url.masked()).isEqualTo("redis://bob:****@h:1/3").doesNotContain("topsecret");
+    assertThat(url.toString()).doesNotContain("topsecret");
+  }
+
+  @Test
+  void malformedUrlsAreConfigurationErrorsNamingTheSourceWithoutThePassword() {
+    for (String bad :
+        new String[] {
+          "http://:pw@h:1",
+          "redis://:pw@",
+          "redis://:pw@h:notaport",
+          "redis://:pw@h:1/x",
+          "redis://:pw@h:1/-1",
+          "redis://:pw@h:1?foo=bar",
+          "redis://:pw@h:1/3?cluster=true",
+          "redis://:pw@h:99999",
+          "redis",
+          ""
+        }) {
+      assertThatThrownBy(() -> RedisUrl.parse(bad, "KEEL_REDIS_URL"))
+          .as(bad)
+          .isInstanceOf(KeelConfigurationException.class)
+          .hasMessageContaining("KEEL_REDIS_URL")
+          .hasMessageNotContaining(":pw@");
+    }
+  }
+}
