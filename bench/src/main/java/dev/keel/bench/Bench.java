@@ -43,6 +43,7 @@ public final class Bench {
     int seconds = 10;
     int history = 1_000_000;
     int batch = 1_000;
+    boolean profile;
 
     static Options parse(String[] args) {
       Options o = new Options();
@@ -58,6 +59,8 @@ public final class Bench {
           o.seconds = Integer.parseInt(a.substring(10));
         } else if (a.startsWith("--history=")) {
           o.history = Integer.parseInt(a.substring(10));
+        } else if (a.equals("--profile")) {
+          o.profile = true;
         } else if (a.startsWith("--batch=")) {
           o.batch = Integer.parseInt(a.substring(8));
         } else if (a.startsWith("--")) {

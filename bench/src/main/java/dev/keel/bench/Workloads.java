@@ -36,9 +36,13 @@ final class Workloads {
   private final AtomicReference<Runnable> onSuccess = new AtomicReference<>(() -> {});
   private final AtomicReference<AtomicLongArray> startedAt = new AtomicReference<>();
 
+  /** Counts round trips when --profile is given. */
+  private CountingBackend counting;
+
   private Keel keel(QueueBackend backend) {
+    counting = o.profile ? new CountingBackend(backend) : null;
     return Keel.builder()
-        .backend(backend)
+        .backend(counting != null ? counting : backend)
         .register(
             "tick",
             Tick.class,
@@ -62,7 +66,6 @@ final class Workloads {
     return keel.worker()
         .queue("default", o.workers)
         .pollInterval(Duration.ofSeconds(1))
-        .maintenance(false)
         .build();
   }
 
@@ -78,6 +81,9 @@ final class Workloads {
     CountDownLatch done = new CountDownLatch(o.jobs);
     onSuccess.set(done::countDown);
     startedAt.set(null);
+    if (counting != null) {
+      counting.reset();
+    }
     long t0 = System.nanoTime();
     enqueueInBatches(keel, o.jobs);
     long t1 = System.nanoTime();
@@ -96,6 +102,9 @@ final class Workloads {
     System.out.printf(
         "%s peer=%s jobs=%d workers=%d enqueue_s=%.3f enqueue_per_s=%.0f process_s=%.3f process_per_s=%.0f%s%n",
         label, peer, o.jobs, o.workers, enqueueS, o.jobs / enqueueS, processS, o.jobs / processS, ok ? "" : " VERIFY=FAILED");
+    if (counting != null) {
+      System.out.print(counting.report(o.jobs));
+    }
     return ok;
   }
 

@@ -46,6 +46,7 @@ final class FinishBatcher {
   }
 
   void submit(Completion c) {
+    c.job().markFinishing();
     queue.add(c);
   }
 

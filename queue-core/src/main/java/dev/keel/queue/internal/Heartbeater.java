@@ -52,6 +52,10 @@ final class Heartbeater implements Runnable {
     }
     for (RunningJob rj : jobs) {
       if (result.isLost(rj.job().id())) {
+        if (rj.finishing()) {
+          // Its result was just stored (or is being stored): the finisher reports the outcome.
+          continue;
+        }
         log.warn("Job {} ({}) lease lost (cancelled or rescued elsewhere); stopping its handler", rj.job().id(), rj.job().type());
         rj.requestStop(StopReason.LEASE_LOST);
       }

@@ -24,6 +24,7 @@ public final class RunningJob {
   private final Object threadLock = new Object();
   private Thread thread;
   private volatile StopReason stopReason;
+  private volatile boolean finishing;
 
   public RunningJob(Job job, JobType<?> type) {
     this.job = job;
@@ -86,6 +87,15 @@ public final class RunningJob {
         thread.interrupt();
       }
     }
+  }
+
+  /** The handler is done and its result is on its way to the backend. */
+  void markFinishing() {
+    finishing = true;
+  }
+
+  boolean finishing() {
+    return finishing;
   }
 
   public StopReason stopReason() {

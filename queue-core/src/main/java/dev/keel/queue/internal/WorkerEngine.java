@@ -131,7 +131,7 @@ public final class WorkerEngine {
             break;
           }
           int free = lane.free();
-          if (free <= 0) {
+          if (!lane.worthClaiming(free)) {
             continue;
           }
           int got = planner.run(free, activeByType(), (types, limit) -> claimInto(lane, types, limit));
@@ -296,9 +296,21 @@ public final class WorkerEngine {
               : Executors.newFixedThreadPool(concurrency, named("keel-" + cfg.id() + "-" + queue + "-", false));
     }
 
+    int capacity() {
+      return concurrency + (cfg.prefetch() < 0 ? concurrency : cfg.prefetch());
+    }
+
     int free() {
-      int prefetch = cfg.prefetch() < 0 ? concurrency : cfg.prefetch();
-      return concurrency + prefetch - claimed.get();
+      return capacity() - claimed.get();
+    }
+
+    /**
+     * Claim when at least half the lane is free, or when it is empty. Claiming for every single
+     * freed slot would cost one round trip per job; batching them is what makes a worker fast,
+     * and prefetch keeps handlers busy meanwhile.
+     */
+    boolean worthClaiming(int free) {
+      return free > 0 && (free >= Math.max(1, capacity() / 2) || claimed.get() == 0);
     }
 
     void dispatch(Job job) {

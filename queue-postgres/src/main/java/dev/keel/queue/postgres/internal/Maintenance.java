@@ -32,6 +32,17 @@ public final class Maintenance {
 
   private record Rescued(UUID id, String state) {}
 
+  private void refreshStatisticsIfStale() {
+    boolean stale =
+        db.autoCommit("statistics", c -> SqlCall.on(c, sql.staleStatistics).query(rs -> rs.getBoolean(1)))
+            .stream()
+            .findFirst()
+            .orElse(false);
+    if (stale) {
+      db.autoCommit("statistics", c -> SqlCall.on(c, sql.analyze).update());
+    }
+  }
+
   public RescueResult rescue(RescueRequest request) {
     List<UUID> retried = new ArrayList<>();
     List<UUID> failed = new ArrayList<>();
@@ -58,7 +69,13 @@ public final class Maintenance {
     return new RescueResult(retried, failed);
   }
 
+  /**
+   * Prune is this backend's housekeeping hook, run by the maintenance node: before deleting it
+   * also refreshes the planner statistics of the jobs table when they are stale, because a claim
+   * planned on stale statistics sorts every pending job instead of reading the first few.
+   */
   public PruneResult prune(PruneRequest request) {
+    refreshStatisticsIfStale();
     long deleted = 0;
     int remaining = request.limit();
     while (remaining > 0) {

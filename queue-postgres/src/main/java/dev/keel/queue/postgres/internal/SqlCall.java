@@ -65,6 +65,10 @@ public final class SqlCall {
   private PreparedStatement prepare() throws SQLException {
     PreparedStatement ps = connection.prepareStatement(statement.jdbcSql());
     try {
+      if (statement.customPlan()) {
+        // Never a server-side named statement, so never a generic plan: see SqlStatement.
+        ps.unwrap(org.postgresql.PGStatement.class).setPrepareThreshold(0);
+      }
       List<String> params = statement.parameters();
       for (int i = 0; i < params.size(); i++) {
         String name = params.get(i);

@@ -12,7 +12,15 @@ import java.util.List;
  * @param jdbcSql the text handed to {@link java.sql.Connection#prepareStatement(String)}
  * @param parameters the parameter name of each placeholder, in order
  */
-public record SqlStatement(String name, String jdbcSql, List<String> parameters) {
+public record SqlStatement(String name, String jdbcSql, List<String> parameters, boolean customPlan) {
+
+  /**
+   * A statement file containing this line is always planned with its actual parameters. Optional
+   * filters ({@code :tenant IS NULL OR ...}, {@code cardinality(:types) = 0 OR ...}) defeat
+   * PostgreSQL's generic plans: after five executions the claim switched to a sequential scan
+   * and sort (17 ms instead of 0.2 ms on 20,000 pending jobs).
+   */
+  public static final String CUSTOM_PLAN_MARKER = "-- keel:custom-plan";
 
   public SqlStatement {
     parameters = List.copyOf(parameters);
@@ -20,6 +28,7 @@ public record SqlStatement(String name, String jdbcSql, List<String> parameters)
 
   /** Compiles {@code sql}; full-line {@code --} comments are dropped. */
   public static SqlStatement compile(String name, String sql) {
+    boolean customPlan = sql.contains(CUSTOM_PLAN_MARKER);
     StringBuilder out = new StringBuilder(sql.length());
     List<String> params = new ArrayList<>();
     String text = stripCommentLines(sql);
@@ -51,7 +60,7 @@ public record SqlStatement(String name, String jdbcSql, List<String> parameters)
         i++;
       }
     }
-    return new SqlStatement(name, out.toString().strip(), params);
+    return new SqlStatement(name, out.toString().strip(), params, customPlan);
   }
 
   private static String stripCommentLines(String sql) {

@@ -32,6 +32,8 @@ public final class Statements {
   public final SqlStatement statsFigures;
   public final SqlStatement rescue;
   public final SqlStatement prune;
+  public final SqlStatement staleStatistics;
+  public final SqlStatement analyze;
   public final SqlStatement lockAcquire;
   public final SqlStatement lockRelease;
 
@@ -56,6 +58,8 @@ public final class Statements {
     statsFigures = load(schema, "stats_figures");
     rescue = load(schema, "rescue_jobs");
     prune = load(schema, "prune_jobs");
+    staleStatistics = load(schema, "stale_statistics");
+    analyze = load(schema, "analyze_jobs");
     lockAcquire = load(schema, "lock_acquire");
     lockRelease = load(schema, "lock_release");
   }

@@ -57,4 +57,16 @@ CREATE INDEX jobs_finished_idx ON ${schema}.jobs (state, finished_at)
 
 -- Tenant-scoped listing in id order (JobQuery) and per-tenant stats.
 CREATE INDEX jobs_tenant_id_idx ON ${schema}.jobs (tenant, id);
-CREATE INDEX jobs_state_type_idx ON ${schema}.jobs (state, type, tenant);
+-- Health counts by (tenant,) state and type, as an index-only scan. Tenant leads on purpose: an
+-- index led by state and type would compete with jobs_claim_idx for the claim whenever the
+-- table's statistics are stale (a freshly filled table), and the planner then sorted every
+-- pending job instead of reading the first few in claim order.
+CREATE INDEX jobs_tenant_state_type_idx ON ${schema}.jobs (tenant, state, type);
+
+-- A job table churns: every job is inserted, updated two or three times and deleted at last.
+-- Autovacuum's defaults (20 % dead rows, 10 % changed before ANALYZE) let dead index entries and
+-- stale statistics pile up between runs; vacuum and analyze this table much sooner.
+ALTER TABLE ${schema}.jobs SET (
+  autovacuum_vacuum_scale_factor = 0.02,
+  autovacuum_analyze_scale_factor = 0.02,
+  autovacuum_vacuum_cost_delay = 0);

@@ -1,3 +1,4 @@
+-- keel:custom-plan (optional filters; see SqlStatement.CUSTOM_PLAN_MARKER)
 -- Claim up to :limit due pending jobs in (priority, run_at, id) order for one worker.
 -- The inner SELECT walks jobs_claim_idx (partial on state = 'pending', same order), so its cost
 -- does not depend on how many finished jobs are kept. FOR UPDATE SKIP LOCKED lets concurrent

@@ -1,3 +1,4 @@
+-- keel:custom-plan (optional filters; see SqlStatement.CUSTOM_PLAN_MARKER)
 -- One page of a tenant's jobs in id order, walking jobs_tenant_id_idx from the cursor.
 SELECT *
   FROM ${schema}.jobs

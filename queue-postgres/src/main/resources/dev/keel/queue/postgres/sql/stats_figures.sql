@@ -1,3 +1,4 @@
+-- keel:custom-plan (optional filters; see SqlStatement.CUSTOM_PLAN_MARKER)
 -- Health figures on the database clock; each subquery is served by a partial index. The oldest
 -- due job scans jobs_claim_idx (pending rows only): no extra index is maintained on every write
 -- for a figure read once per health check.
