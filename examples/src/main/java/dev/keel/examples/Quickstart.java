@@ -48,10 +48,12 @@ public final class Quickstart {
       env.put("KEEL_BACKEND", args[0]);
     }
     Demo demo = new Demo(out);
-    try (Keel keel = demo.keel(DemoBackends.environment(env, out))) {
-      int exit = demo.run(keel);
-      System.exit(exit);
+    int exit;
+    try (DemoBackends backends = DemoBackends.prepare(env, out);
+        Keel keel = demo.keel(backends.environment())) {
+      exit = demo.run(keel);
     }
+    System.exit(exit);
   }
 
   /** The demo itself, separate from main so a test can run it. */
@@ -117,20 +119,24 @@ public final class Quickstart {
               .pollInterval(Duration.ofMillis(100))
               .build()
               .start()) {
+        String last = "";
         while (true) {
           counts = DemoCounts.of(keel, tenant);
           long done = counts.getOrDefault(JobState.SUCCEEDED, 0L) + counts.getOrDefault(JobState.FAILED, 0L);
-          out.printf(
-              "\r  done %3d/%d  running %2d  retries so far %2d  report %3d%%   ",
-              done, total, counts.getOrDefault(JobState.RUNNING, 0L), retried.get(), reportProgress.get());
-          out.flush();
+          String line =
+              String.format(
+                  "  progress: done %3d/%d  running %2d  retries so far %2d  report %3d%%",
+                  done, total, counts.getOrDefault(JobState.RUNNING, 0L), retried.get(), reportProgress.get());
+          if (!line.equals(last)) {
+            out.println(line);
+            last = line;
+          }
           if (done == total) {
             break;
           }
-          Thread.sleep(200); // refresh rate of the progress line, not a wait for a condition
+          Thread.sleep(250); // refresh rate of the progress line, not a wait for a condition
         }
       }
-      out.println();
       out.printf(
           "Summary: succeeded %d, retried %d times, failed %d%n",
           counts.getOrDefault(JobState.SUCCEEDED, 0L), retried.get(), counts.getOrDefault(JobState.FAILED, 0L));

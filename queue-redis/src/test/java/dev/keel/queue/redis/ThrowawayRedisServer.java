@@ -17,9 +17,19 @@ import java.util.concurrent.TimeUnit;
 final class ThrowawayRedisServer implements AutoCloseable {
   private final int port;
   private final Path dir;
+  private final boolean persistent;
   private Process process;
 
   ThrowawayRedisServer() {
+    this(false);
+  }
+
+  /**
+   * @param persistent keep data across {@link #stop()}/{@link #start()} with an append-only file
+   *     synced on every write, like a production Redis that is restarted
+   */
+  ThrowawayRedisServer(boolean persistent) {
+    this.persistent = persistent;
     try (ServerSocket socket = new ServerSocket(0)) {
       this.port = socket.getLocalPort();
       this.dir = Files.createTempDirectory("keel-redis-throwaway");
@@ -50,7 +60,9 @@ final class ThrowawayRedisServer implements AutoCloseable {
                   "--save",
                   "",
                   "--appendonly",
-                  "no",
+                  persistent ? "yes" : "no",
+                  "--appendfsync",
+                  "always",
                   "--dir",
                   dir.toString())
               .redirectErrorStream(true)
