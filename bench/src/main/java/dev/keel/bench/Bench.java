@@ -44,6 +44,8 @@ public final class Bench {
     int history = 1_000_000;
     int batch = 1_000;
     boolean profile;
+    /** Worker prefetch; -1 keeps the library's default. */
+    int prefetch = -1;
 
     static Options parse(String[] args) {
       Options o = new Options();
@@ -59,6 +61,8 @@ public final class Bench {
           o.seconds = Integer.parseInt(a.substring(10));
         } else if (a.startsWith("--history=")) {
           o.history = Integer.parseInt(a.substring(10));
+        } else if (a.startsWith("--prefetch=")) {
+          o.prefetch = Integer.parseInt(a.substring(11));
         } else if (a.equals("--profile")) {
           o.profile = true;
         } else if (a.startsWith("--batch=")) {

@@ -1,34 +1,26 @@
 package dev.keel.bench;
 
-import dev.keel.queue.Job;
 import dev.keel.queue.JobPage;
 import dev.keel.queue.JobQuery;
-import dev.keel.queue.spi.BackendCapabilities;
 import dev.keel.queue.spi.BackendStats;
-import dev.keel.queue.spi.CancelRequest;
-import dev.keel.queue.spi.ChangeResult;
 import dev.keel.queue.spi.ClaimRequest;
 import dev.keel.queue.spi.ClaimResponse;
 import dev.keel.queue.spi.EnqueueRequest;
 import dev.keel.queue.spi.EnqueueResponse;
 import dev.keel.queue.spi.FencedResult;
 import dev.keel.queue.spi.FinishRequest;
+import dev.keel.queue.spi.ForwardingQueueBackend;
 import dev.keel.queue.spi.HeartbeatRequest;
-import dev.keel.queue.spi.JobRef;
 import dev.keel.queue.spi.MaintenanceLockRequest;
 import dev.keel.queue.spi.PingResult;
 import dev.keel.queue.spi.ProgressRequest;
 import dev.keel.queue.spi.PruneRequest;
 import dev.keel.queue.spi.PruneResult;
 import dev.keel.queue.spi.QueueBackend;
-import dev.keel.queue.spi.RedriveRequest;
 import dev.keel.queue.spi.RescueRequest;
 import dev.keel.queue.spi.RescueResult;
 import dev.keel.queue.spi.StatsRequest;
-import dev.keel.queue.spi.Subscription;
-import dev.keel.queue.spi.WakeupListener;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -38,7 +30,7 @@ import java.util.function.Supplier;
  * Counts the round trips the engine makes per SPI method, the items they carry and the time they
  * take, to say where a workload's time goes ({@code --profile}).
  */
-final class CountingBackend implements QueueBackend {
+final class CountingBackend extends ForwardingQueueBackend {
   private record Counter(LongAdder calls, LongAdder items, LongAdder nanos) {
     Counter() {
       this(new LongAdder(), new LongAdder(), new LongAdder());
@@ -83,8 +75,8 @@ final class CountingBackend implements QueueBackend {
   }
 
   @Override
-  public BackendCapabilities capabilities() {
-    return d.capabilities();
+  protected QueueBackend delegate() {
+    return d;
   }
 
   @Override
@@ -119,21 +111,6 @@ final class CountingBackend implements QueueBackend {
   }
 
   @Override
-  public ChangeResult cancel(CancelRequest r) {
-    return count("cancel", 1, () -> d.cancel(r));
-  }
-
-  @Override
-  public ChangeResult redrive(RedriveRequest r) {
-    return count("redrive", 1, () -> d.redrive(r));
-  }
-
-  @Override
-  public Optional<Job> find(JobRef r) {
-    return count("find", 1, () -> d.find(r));
-  }
-
-  @Override
   public JobPage list(JobQuery q) {
     return count("list", 1, () -> d.list(q));
   }
@@ -159,22 +136,7 @@ final class CountingBackend implements QueueBackend {
   }
 
   @Override
-  public void unlockMaintenance(String owner) {
-    d.unlockMaintenance(owner);
-  }
-
-  @Override
-  public Subscription subscribe(WakeupListener l) {
-    return d.subscribe(l);
-  }
-
-  @Override
   public PingResult ping() {
     return count("ping", 1, d::ping);
-  }
-
-  @Override
-  public void close() {
-    d.close();
   }
 }

@@ -63,10 +63,11 @@ final class Workloads {
   }
 
   private Worker worker(Keel keel) {
-    return keel.worker()
-        .queue("default", o.workers)
-        .pollInterval(Duration.ofSeconds(1))
-        .build();
+    Worker.Builder b = keel.worker().queue("default", o.workers).pollInterval(Duration.ofSeconds(1));
+    if (o.prefetch >= 0) {
+      b.prefetch(o.prefetch);
+    }
+    return b.build();
   }
 
   /** Workload 1: bulk enqueue N, then time a worker of concurrency W burning them down. */

@@ -79,7 +79,7 @@ public final class Worker implements AutoCloseable {
 
   /**
    * Configures a worker. Defaults: queue {@code default} with concurrency 8 when no queue is named,
-   * prefetch equal to each queue's concurrency, lease 30 s, heartbeat every lease/3, poll every
+   * adaptive prefetch (see {@link #prefetch}), lease 30 s, heartbeat every lease/3, poll every
    * 1 s, shutdown grace 30 s, platform threads, maintenance every 10 s.
    */
   public static final class Builder {
@@ -147,7 +147,12 @@ public final class Worker implements AutoCloseable {
       return this;
     }
 
-    /** Extra jobs claimed per queue beyond its concurrency, to hide claim latency (default: = concurrency). */
+    /**
+     * Extra jobs claimed per queue beyond its concurrency, to hide claim latency. By default it
+     * adapts to handler speed: up to 4× the concurrency for handlers that take a few
+     * milliseconds, none for handlers that take seconds (so their jobs stay free for idle
+     * workers elsewhere), and the concurrency itself until the first job has run.
+     */
     public Builder prefetch(int prefetch) {
       once(this.prefetch, "prefetch");
       if (prefetch < 0 || prefetch > 10_000) {

@@ -36,6 +36,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class WorkerEngine {
   private static final Logger log = LoggerFactory.getLogger(WorkerEngine.class);
+  /** Adaptive prefetch aims to keep this much work claimed ahead per slot. */
+  static final Duration PREFETCH_TARGET = Duration.ofMillis(50);
+  /** Adaptive prefetch never exceeds this many times a lane's concurrency. */
+  static final int MAX_PREFETCH_FACTOR = 4;
 
   private final KeelRuntime rt;
   private final WorkerConfig cfg;
@@ -296,8 +300,31 @@ public final class WorkerEngine {
               : Executors.newFixedThreadPool(concurrency, named("keel-" + cfg.id() + "-" + queue + "-", false));
     }
 
+    /** Mean handler run time of this lane (exponentially weighted), or -1 before the first job. */
+    private volatile double meanNanos = -1;
+
     int capacity() {
-      return concurrency + (cfg.prefetch() < 0 ? concurrency : cfg.prefetch());
+      return concurrency + (cfg.prefetch() >= 0 ? cfg.prefetch() : adaptivePrefetch());
+    }
+
+    /**
+     * Prefetch sized to handler speed: enough claimed-ahead jobs to cover about {@link
+     * #PREFETCH_TARGET} of work per slot, between none and {@link #MAX_PREFETCH_FACTOR} times the
+     * concurrency. Fast handlers get deep batches (one round trip for dozens of jobs); slow ones
+     * get no prefetch, so their jobs are not held back from idle workers elsewhere.
+     */
+    int adaptivePrefetch() {
+      double mean = meanNanos;
+      if (mean < 0) {
+        return concurrency;
+      }
+      double perSlot = PREFETCH_TARGET.toNanos() / Math.max(mean, 1.0);
+      return (int) Math.min((long) MAX_PREFETCH_FACTOR * concurrency, Math.round(concurrency * perSlot));
+    }
+
+    void recordDuration(long nanos) {
+      double mean = meanNanos;
+      meanNanos = mean < 0 ? nanos : mean * 0.9 + nanos * 0.1;
     }
 
     int free() {
@@ -339,8 +366,10 @@ public final class WorkerEngine {
           return; // released by shutdown
         }
         Completion c;
+        long start = System.nanoTime();
         try {
           c = rt.execution().run(rj);
+          recordDuration(System.nanoTime() - start);
         } catch (Error e) {
           // The JVM is in trouble (out of memory...): leave the lease to expire so the job is
           // rescued and run again, rather than storing an outcome we cannot trust.

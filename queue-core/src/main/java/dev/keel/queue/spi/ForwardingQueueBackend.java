@@ -1,0 +1,106 @@
+package dev.keel.queue.spi;
+
+import dev.keel.queue.Job;
+import dev.keel.queue.JobPage;
+import dev.keel.queue.JobQuery;
+import java.util.Optional;
+
+/**
+ * A backend that passes every call to {@link #delegate()}: extend it to decorate a backend
+ * (metrics, fault injection in tests, reconnection) by overriding only the calls that matter.
+ */
+public abstract class ForwardingQueueBackend implements QueueBackend {
+
+  /** The backend calls go to; may change between calls (for example after a reconnect). */
+  protected abstract QueueBackend delegate();
+
+  @Override
+  public BackendCapabilities capabilities() {
+    return delegate().capabilities();
+  }
+
+  @Override
+  public EnqueueResponse enqueue(EnqueueRequest request) {
+    return delegate().enqueue(request);
+  }
+
+  @Override
+  public ClaimResponse claim(ClaimRequest request) {
+    return delegate().claim(request);
+  }
+
+  @Override
+  public FencedResult heartbeat(HeartbeatRequest request) {
+    return delegate().heartbeat(request);
+  }
+
+  @Override
+  public FencedResult finish(FinishRequest request) {
+    return delegate().finish(request);
+  }
+
+  @Override
+  public FencedResult progress(ProgressRequest request) {
+    return delegate().progress(request);
+  }
+
+  @Override
+  public ChangeResult cancel(CancelRequest request) {
+    return delegate().cancel(request);
+  }
+
+  @Override
+  public ChangeResult redrive(RedriveRequest request) {
+    return delegate().redrive(request);
+  }
+
+  @Override
+  public Optional<Job> find(JobRef job) {
+    return delegate().find(job);
+  }
+
+  @Override
+  public JobPage list(JobQuery query) {
+    return delegate().list(query);
+  }
+
+  @Override
+  public BackendStats stats(StatsRequest request) {
+    return delegate().stats(request);
+  }
+
+  @Override
+  public RescueResult rescue(RescueRequest request) {
+    return delegate().rescue(request);
+  }
+
+  @Override
+  public PruneResult prune(PruneRequest request) {
+    return delegate().prune(request);
+  }
+
+  @Override
+  public boolean lockMaintenance(MaintenanceLockRequest request) {
+    return delegate().lockMaintenance(request);
+  }
+
+  @Override
+  public void unlockMaintenance(String owner) {
+    delegate().unlockMaintenance(owner);
+  }
+
+  @Override
+  public Subscription subscribe(WakeupListener listener) {
+    return delegate().subscribe(listener);
+  }
+
+  @Override
+  public PingResult ping() {
+    return delegate().ping();
+  }
+
+  @Override
+  public void close() {
+    delegate().close();
+  }
+}
