@@ -19,15 +19,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An HTTP server on 127.0.0.1 that lets each client make 5 requests per minute and answers the
- * rest with {@code 429 Too Many Requests} and a {@code Retry-After} header.
+ * An HTTP server on 127.0.0.1 that lets each client make 5 requests per minute and answers the rest
+ * with {@code 429 Too Many Requests} and a {@code Retry-After} header.
  *
  * <p>A client is its {@code X-Client-Id} header, or its remote address when there is none. Run it
  * with {@code mvn -q -pl examples exec:java
  * -Dexec.mainClass=dev.keel.examples.ratelimit.RateLimitedHttpServer -Dexec.args=8080} and try
  * {@code for i in 1 2 3 4 5 6; do curl -si localhost:8080/ | head -1; done}. For a limit shared by
- * several instances, pass a {@code FallbackRateLimiter} around a {@code RedisRateLimiter} instead of
- * the local one.
+ * several instances, pass a {@code FallbackRateLimiter} around a {@code RedisRateLimiter} instead
+ * of the local one.
  */
 public final class RateLimitedHttpServer implements AutoCloseable {
   /** The example's limit: 5 at once, then one more every 12 seconds. */
@@ -80,7 +80,9 @@ public final class RateLimitedHttpServer implements AutoCloseable {
         respond(exchange, 400, "Bad request: " + e.getMessage() + "\n");
         return;
       }
-      exchange.getResponseHeaders().set("X-RateLimit-Remaining", Long.toString(decision.remaining()));
+      exchange
+          .getResponseHeaders()
+          .set("X-RateLimit-Remaining", Long.toString(decision.remaining()));
       if (decision.allowed()) {
         respond(exchange, 200, "Hello, " + client + "\n");
       } else {

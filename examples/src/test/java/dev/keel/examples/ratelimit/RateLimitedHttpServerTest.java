@@ -19,9 +19,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class RateLimitedHttpServerTest {
-  private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2025-01-01T00:00:00Z"));
+  private final AtomicReference<Instant> now =
+      new AtomicReference<>(Instant.parse("2025-01-01T00:00:00Z"));
   private final InstantSource clock = now::get;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private RateLimitedHttpServer server;
 
   @BeforeEach
@@ -42,14 +44,16 @@ class RateLimitedHttpServerTest {
     for (int i = 1; i <= 5; i++) {
       HttpResponse<String> ok = get("ann");
       assertThat(ok.statusCode()).as("request %d", i).isEqualTo(200);
-      assertThat(ok.headers().firstValue("X-RateLimit-Remaining")).hasValue(Integer.toString(5 - i));
+      assertThat(ok.headers().firstValue("X-RateLimit-Remaining"))
+          .hasValue(Integer.toString(5 - i));
     }
 
     HttpResponse<String> limited = get("ann");
 
     assertThat(limited.statusCode()).isEqualTo(429);
     assertThat(limited.headers().firstValue("Retry-After")).hasValue("12");
-    assertThat(Long.parseLong(limited.headers().firstValue("Retry-After").orElseThrow())).isPositive();
+    assertThat(Long.parseLong(limited.headers().firstValue("Retry-After").orElseThrow()))
+        .isPositive();
     assertThat(limited.body()).contains("retry after 12 s");
   }
 

@@ -1,0 +1,76 @@
+package dev.keel.ratelimit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisCluster;
+import redis.clients.jedis.util.JedisClusterCRC16;
+
+/** The Redis limiter through {@link JedisCluster} against a private three-master cluster. */
+class RedisClusterRateLimiterTest {
+  private static ThrowawayRedisCluster cluster;
+  private static JedisCluster jedis;
+
+  @BeforeAll
+  static void start() {
+    cluster = new ThrowawayRedisCluster();
+    jedis =
+        new JedisCluster(
+            cluster.nodes(),
+            DefaultJedisClientConfig.builder()
+                .connectionTimeoutMillis(500)
+                .socketTimeoutMillis(500)
+                .build());
+  }
+
+  @AfterAll
+  static void stop() {
+    if (jedis != null) {
+      jedis.close();
+    }
+    cluster.close();
+  }
+
+  @Test
+  void decidesThroughJedisClusterWithPrefixesOnDifferentSlots() {
+    Set<Integer> slots = new HashSet<>();
+    for (int i = 0; i < 6; i++) {
+      RedisRateLimiter limiter =
+          RedisRateLimiter.builder(jedis, Limit.perHour(2)).keyPrefix("tenant-" + i).build();
+      slots.add(JedisClusterCRC16.getSlot(limiter.redisKey("a")));
+      // every key of one prefix shares its slot
+      assertThat(JedisClusterCRC16.getSlot(limiter.redisKey("b")))
+          .isEqualTo(JedisClusterCRC16.getSlot(limiter.redisKey("a")));
+
+      assertThat(limiter.tryAcquire("a", 2)).isEqualTo(Decision.allow(0));
+      assertThat(limiter.tryAcquire("b", 1)).isEqualTo(Decision.allow(1));
+      Decision denied = limiter.tryAcquire("a", 1);
+      assertThat(denied.allowed()).isFalse();
+      assertThat(denied.waitTime()).isLessThanOrEqualTo(Duration.ofMinutes(30));
+    }
+    assertThat(slots).hasSizeGreaterThan(1);
+  }
+
+  @Test
+  void reloadsTheScriptOnTheNodeThatLostIt() {
+    RedisRateLimiter limiter =
+        RedisRateLimiter.builder(jedis, Limit.perHour(3)).keyPrefix("flushed").build();
+    assertThat(limiter.tryAcquire("k", 1)).isEqualTo(Decision.allow(2));
+    for (HostAndPort node : cluster.nodes()) {
+      try (Jedis direct = new Jedis(node)) {
+        direct.scriptFlush();
+      }
+    }
+
+    assertThat(limiter.tryAcquire("k", 1)).isEqualTo(Decision.allow(1));
+    assertThat(limiter.tryAcquire("k", 1)).isEqualTo(Decision.allow(0));
+  }
+}
