@@ -5,8 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A message to publish once its transaction commits. Immutable; each {@code with…} method returns
- * a copy. Nothing is checked here: {@link Outbox#record} validates every field first and throws
+ * A message to publish once its transaction commits. Immutable; each {@code with…} method returns a
+ * copy. Nothing is checked here: {@link Outbox#record} validates every field first and throws
  * {@link InvalidOutboxMessageException} naming the field before anything is written.
  *
  * <pre>{@code
@@ -18,8 +18,8 @@ import java.util.Map;
  * @param tenant the tenant (default {@code default}); part of the ordering key
  * @param key the ordering key: messages of one (tenant, key) are published in commit order, one at
  *     a time; messages of different keys are independent
- * @param type what happened, e.g. {@code user.created}; a {@link KeelQueueSink} uses it as the
- *     job type
+ * @param type what happened, e.g. {@code user.created}; a {@link KeelQueueSink} uses it as the job
+ *     type
  * @param payload the body, a JSON document as text
  * @param headers string metadata carried to the sink (a webhook sends them as HTTP headers)
  */

@@ -1,9 +1,9 @@
 package dev.keel.outbox;
 
 /**
- * What a sink reports about a successful publish, stored on the message as its receipt (for
- * example a job id, or an HTTP status with an excerpt of the body). At most {@link #MAX_LENGTH}
- * characters are kept.
+ * What a sink reports about a successful publish, stored on the message as its receipt (for example
+ * a job id, or an HTTP status with an excerpt of the body). At most {@link #MAX_LENGTH} characters
+ * are kept.
  *
  * @param summary a short description, may be empty
  */

@@ -6,9 +6,9 @@ import java.sql.SQLException;
 import javax.sql.DataSource;
 
 /**
- * The outbox's own connections (relay, ledger, migrator; never the caller's transaction).
- * Database failures surface as {@link BackendUnavailableException} naming the schema and the
- * operation; the SQL exception is the cause.
+ * The outbox's own connections (relay, ledger, migrator; never the caller's transaction). Database
+ * failures surface as {@link BackendUnavailableException} naming the schema and the operation; the
+ * SQL exception is the cause.
  */
 public final class Database {
   private final DataSource dataSource;

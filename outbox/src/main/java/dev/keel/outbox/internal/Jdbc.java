@@ -20,8 +20,8 @@ public final class Jdbc {
   }
 
   /** Prepares {@code st} with its parameters bound by name from {@code params}. */
-  public static PreparedStatement prepare(
-      Connection c, SqlStatement st, Map<String, ?> params) throws SQLException {
+  public static PreparedStatement prepare(Connection c, SqlStatement st, Map<String, ?> params)
+      throws SQLException {
     PreparedStatement ps = c.prepareStatement(st.jdbcSql());
     try {
       List<String> names = st.parameters();

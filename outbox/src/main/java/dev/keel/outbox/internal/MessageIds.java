@@ -5,8 +5,8 @@ import java.time.InstantSource;
 import java.util.UUID;
 
 /**
- * Time-ordered message ids (UUID version 7: 48 bits of Unix milliseconds, then random bits), so
- * ids of one node sort roughly by creation time and index inserts stay local.
+ * Time-ordered message ids (UUID version 7: 48 bits of Unix milliseconds, then random bits), so ids
+ * of one node sort roughly by creation time and index inserts stay local.
  */
 public final class MessageIds {
   private final InstantSource clock;

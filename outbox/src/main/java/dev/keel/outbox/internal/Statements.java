@@ -9,6 +9,7 @@ public final class Statements {
 
   public final SqlStatement record;
   public final SqlStatement claim;
+  public final SqlStatement claimHeads;
   public final SqlStatement markDelivered;
   public final SqlStatement markFailed;
   public final SqlStatement release;
@@ -29,6 +30,7 @@ public final class Statements {
   public Statements(SchemaName schema) {
     record = load(schema, "record_message");
     claim = load(schema, "claim_messages");
+    claimHeads = load(schema, "claim_heads");
     markDelivered = load(schema, "mark_delivered");
     markFailed = load(schema, "mark_failed");
     release = load(schema, "release_messages");
