@@ -21,13 +21,14 @@ public final class Bench {
     Workloads w = new Workloads(o);
     boolean ok = true;
     for (String workload : o.workloads) {
-      ok &= switch (workload) {
-        case "burn-down" -> w.burnDown();
-        case "latency" -> w.latency();
-        case "steady" -> w.steady();
-        case "history" -> w.history();
-        default -> throw new IllegalArgumentException("unknown workload " + workload);
-      };
+      ok &=
+          switch (workload) {
+            case "burn-down" -> w.burnDown();
+            case "latency" -> w.latency();
+            case "steady" -> w.steady();
+            case "history" -> w.history();
+            default -> throw new IllegalArgumentException("unknown workload " + workload);
+          };
     }
     System.exit(ok ? 0 : 1);
   }
@@ -44,6 +45,7 @@ public final class Bench {
     int history = 1_000_000;
     int batch = 1_000;
     boolean profile;
+
     /** Worker prefetch; -1 keeps the library's default. */
     int prefetch = -1;
 
@@ -74,11 +76,13 @@ public final class Bench {
         }
       }
       if (positional.isEmpty()) {
-        throw new IllegalArgumentException("usage: bench/run BACKEND [N [W]] [--workloads=burn-down,latency,steady,history]");
+        throw new IllegalArgumentException(
+            "usage: bench/run BACKEND [N [W]] [--workloads=burn-down,latency,steady,history]");
       }
       o.backend = positional.get(0);
       if (!Set.of("inline", "postgres", "redis").contains(o.backend)) {
-        throw new IllegalArgumentException("BACKEND must be inline, postgres or redis, was " + o.backend);
+        throw new IllegalArgumentException(
+            "BACKEND must be inline, postgres or redis, was " + o.backend);
       }
       if (positional.size() > 1) {
         o.jobs = Integer.parseInt(positional.get(1));

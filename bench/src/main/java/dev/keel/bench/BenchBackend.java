@@ -16,9 +16,9 @@ import redis.clients.jedis.resps.ScanResult;
 
 /**
  * A fresh, isolated namespace on one backend for one workload — a new inline instance, a new
- * PostgreSQL schema, or a new Redis key namespace — dropped again on close. Servers are found
- * like the tests find them: {@code KEEL_TEST_DATABASE_URL} / {@code KEEL_TEST_REDIS_URL}, else the
- * local default ports.
+ * PostgreSQL schema, or a new Redis key namespace — dropped again on close. Servers are found like
+ * the tests find them: {@code KEEL_TEST_DATABASE_URL} / {@code KEEL_TEST_REDIS_URL}, else the local
+ * default ports.
  */
 final class BenchBackend implements AutoCloseable {
   static final String DEFAULT_POSTGRES = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
@@ -45,7 +45,8 @@ final class BenchBackend implements AutoCloseable {
   private static BenchBackend postgres(String schema) throws SQLException {
     String url = env("KEEL_TEST_DATABASE_URL", DEFAULT_POSTGRES);
     if (url.startsWith("postgres://") || url.startsWith("postgresql://")) {
-      throw new IllegalArgumentException("set KEEL_TEST_DATABASE_URL in jdbc:postgresql:// form for the benchmark");
+      throw new IllegalArgumentException(
+          "set KEEL_TEST_DATABASE_URL in jdbc:postgresql:// form for the benchmark");
     }
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(url);

@@ -64,7 +64,10 @@ final class CountingBackend extends ForwardingQueueBackend {
       sb.append(
           String.format(
               "PROFILE op=%s calls=%d per_job=%.3f items_per_call=%.1f ms_per_call=%.3f%n",
-              e.getKey(), calls, calls / (double) jobs, e.getValue().items.sum() / (double) calls,
+              e.getKey(),
+              calls,
+              calls / (double) jobs,
+              e.getValue().items.sum() / (double) calls,
               e.getValue().nanos.sum() / 1e6 / calls));
     }
     return sb.toString();
@@ -88,7 +91,9 @@ final class CountingBackend extends ForwardingQueueBackend {
   public ClaimResponse claim(ClaimRequest r) {
     long t0 = System.nanoTime();
     ClaimResponse resp = d.claim(r);
-    Counter c = counters.computeIfAbsent(resp.jobs().isEmpty() ? "claim(empty)" : "claim", k -> new Counter());
+    Counter c =
+        counters.computeIfAbsent(
+            resp.jobs().isEmpty() ? "claim(empty)" : "claim", k -> new Counter());
     c.calls.increment();
     c.items.add(resp.jobs().size());
     c.nanos.add(System.nanoTime() - t0);

@@ -34,6 +34,7 @@ final class Workloads {
 
   /** What the current run measures; swapped between runs that share one Keel. */
   private final AtomicReference<Runnable> onSuccess = new AtomicReference<>(() -> {});
+
   private final AtomicReference<AtomicLongArray> startedAt = new AtomicReference<>();
 
   /** Counts round trips when --profile is given. */
@@ -63,7 +64,8 @@ final class Workloads {
   }
 
   private Worker worker(Keel keel) {
-    Worker.Builder b = keel.worker().queue("default", o.workers).pollInterval(Duration.ofSeconds(1));
+    Worker.Builder b =
+        keel.worker().queue("default", o.workers).pollInterval(Duration.ofSeconds(1));
     if (o.prefetch >= 0) {
       b.prefetch(o.prefetch);
     }
@@ -102,7 +104,15 @@ final class Workloads {
     boolean ok = verify(keel, succeededBefore + o.jobs);
     System.out.printf(
         "%s peer=%s jobs=%d workers=%d enqueue_s=%.3f enqueue_per_s=%.0f process_s=%.3f process_per_s=%.0f%s%n",
-        label, peer, o.jobs, o.workers, enqueueS, o.jobs / enqueueS, processS, o.jobs / processS, ok ? "" : " VERIFY=FAILED");
+        label,
+        peer,
+        o.jobs,
+        o.workers,
+        enqueueS,
+        o.jobs / enqueueS,
+        processS,
+        o.jobs / processS,
+        ok ? "" : " VERIFY=FAILED");
     if (counting != null) {
       System.out.print(counting.report(o.jobs));
     }
@@ -133,7 +143,11 @@ final class Workloads {
             && h.count(JobState.PENDING) == 0
             && h.count(JobState.RUNNING) == 0;
     if (!ok) {
-      System.out.println("VERIFY expected " + expectedSucceeded + " succeeded, none failed or left; got " + h.counts());
+      System.out.println(
+          "VERIFY expected "
+              + expectedSucceeded
+              + " succeeded, none failed or left; got "
+              + h.counts());
     }
     return ok;
   }
@@ -185,8 +199,8 @@ final class Workloads {
   }
 
   /**
-   * Workload 3: producer and worker at once, offered more than the worker takes; completed jobs
-   * per second over the middle half of the run, and the backlog at the end.
+   * Workload 3: producer and worker at once, offered more than the worker takes; completed jobs per
+   * second over the middle half of the run, and the backlog at the end.
    */
   boolean steady() throws Exception {
     try (BenchBackend target = BenchBackend.fresh(o.backend, "steady");
@@ -225,7 +239,12 @@ final class Workloads {
         double rate = (perSecond[to] - perSecond[from]) / (double) (to - from);
         System.out.printf(
             "STEADY peer=%s offered_per_s=%d workers=%d seconds=%d completed_per_s=%.0f backlog=%d%n",
-            peer, offered, o.workers, seconds, rate, h.count(JobState.PENDING) + h.count(JobState.RUNNING));
+            peer,
+            offered,
+            o.workers,
+            seconds,
+            rate,
+            h.count(JobState.PENDING) + h.count(JobState.RUNNING));
       }
       return true;
     }
@@ -248,7 +267,9 @@ final class Workloads {
           return false;
         }
       }
-      System.out.printf("HISTORY-SEEDED peer=%s finished_jobs=%d seed_s=%.1f%n", peer, o.history, (System.nanoTime() - t0) / 1e9);
+      System.out.printf(
+          "HISTORY-SEEDED peer=%s finished_jobs=%d seed_s=%.1f%n",
+          peer, o.history, (System.nanoTime() - t0) / 1e9);
       boolean ok = burnDownOn(keel, o.history, "RESULT-HISTORY");
       ok &= latencyOn(keel, "LATENCY-HISTORY");
       return ok;

@@ -8,8 +8,8 @@ import java.util.Map;
 
 /**
  * Prepares the environment the demo hands to {@code Keel.builder().fromEnvironment(...)}: the
- * backend named on the command line, and for {@code postgres} without a URL an embedded
- * PostgreSQL started from a Maven dependency, so the demo runs on a machine with no server.
+ * backend named on the command line, and for {@code postgres} without a URL an embedded PostgreSQL
+ * started from a Maven dependency, so the demo runs on a machine with no server.
  */
 final class DemoBackends implements AutoCloseable {
   private final Map<String, String> env;
@@ -27,8 +27,11 @@ final class DemoBackends implements AutoCloseable {
       env.put("KEEL_BACKEND", "inline");
       return new DemoBackends(env, null);
     }
-    if (backend.equals("postgres") && blank(env, "KEEL_DATABASE_URL") && blank(env, "DATABASE_URL")) {
-      out.println("No KEEL_DATABASE_URL or DATABASE_URL set: starting an embedded PostgreSQL for the demo...");
+    if (backend.equals("postgres")
+        && blank(env, "KEEL_DATABASE_URL")
+        && blank(env, "DATABASE_URL")) {
+      out.println(
+          "No KEEL_DATABASE_URL or DATABASE_URL set: starting an embedded PostgreSQL for the demo...");
       try {
         EmbeddedPostgres pg = EmbeddedPostgres.start();
         env.put("KEEL_DATABASE_URL", pg.getJdbcUrl("postgres", "postgres"));
@@ -37,7 +40,9 @@ final class DemoBackends implements AutoCloseable {
         throw new UncheckedIOException("could not start the embedded PostgreSQL", e);
       }
     }
-    if ((backend.equals("redis") || backend.equals("rq")) && blank(env, "KEEL_REDIS_URL") && blank(env, "REDIS_URL")) {
+    if ((backend.equals("redis") || backend.equals("rq"))
+        && blank(env, "KEEL_REDIS_URL")
+        && blank(env, "REDIS_URL")) {
       out.println("No KEEL_REDIS_URL or REDIS_URL set: using redis://127.0.0.1:6379");
       env.put("KEEL_REDIS_URL", "redis://127.0.0.1:6379");
     }

@@ -31,8 +31,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code report.build} reports progress from 0 to 100 %.
  * </ul>
  *
- * <p>Run it with {@code ./demo} (inline backend, no server needed). The backend is chosen from
- * the first argument or {@code KEEL_BACKEND}, exactly as an application would.
+ * <p>Run it with {@code ./demo} (inline backend, no server needed). The backend is chosen from the
+ * first argument or {@code KEEL_BACKEND}, exactly as an application would.
  */
 public final class Quickstart {
   record Email(String to, String subject) {}
@@ -67,12 +67,14 @@ public final class Quickstart {
     }
 
     Keel keel(Map<String, String> env) {
-      ExponentialBackoff quickRetries = ExponentialBackoff.of(Duration.ofMillis(100), 2.0, Duration.ofSeconds(1), 0.2);
+      ExponentialBackoff quickRetries =
+          ExponentialBackoff.of(Duration.ofMillis(100), 2.0, Duration.ofSeconds(1), 0.2);
       return Keel.builder()
           .fromEnvironment(env, StartupMode.FAIL_FAST)
           .register(JobType.of("email.send", Email.class, JobHandler.of(e -> simulateWork(2))))
           .register(
-              JobType.of("payment.charge", Charge.class, ctx -> charge(ctx.payload(), ctx.attempt()))
+              JobType.of(
+                      "payment.charge", Charge.class, ctx -> charge(ctx.payload(), ctx.attempt()))
                   .withMaxAttempts(3)
                   .withRetryPolicy(quickRetries))
           .register(
@@ -100,15 +102,25 @@ public final class Quickstart {
       String tenant = "demo-" + UUID.randomUUID().toString().substring(0, 8);
       List<JobRequest<?>> jobs = new ArrayList<>();
       for (int i = 0; i < 200; i++) {
-        jobs.add(JobRequest.of("email.send", new Email("user" + i + "@example.com", "Welcome")).withTenant(tenant));
+        jobs.add(
+            JobRequest.of("email.send", new Email("user" + i + "@example.com", "Welcome"))
+                .withTenant(tenant));
       }
       for (int i = 0; i < 100; i++) {
-        jobs.add(JobRequest.of("payment.charge", new Charge(i, 1_000 + i)).withTenant(tenant).withQueue("payments"));
+        jobs.add(
+            JobRequest.of("payment.charge", new Charge(i, 1_000 + i))
+                .withTenant(tenant)
+                .withQueue("payments"));
       }
-      jobs.add(JobRequest.of("report.build", new Report("monthly")).withTenant(tenant).withQueue("reports"));
+      jobs.add(
+          JobRequest.of("report.build", new Report("monthly"))
+              .withTenant(tenant)
+              .withQueue("reports"));
       keel.client().enqueueAll(jobs);
       int total = jobs.size();
-      out.printf("Enqueued %d jobs on the %s backend (tenant %s)%n", total, keel.backend().capabilities().name(), tenant);
+      out.printf(
+          "Enqueued %d jobs on the %s backend (tenant %s)%n",
+          total, keel.backend().capabilities().name(), tenant);
 
       Map<JobState, Long> counts;
       try (Worker worker =
@@ -122,11 +134,17 @@ public final class Quickstart {
         String last = "";
         while (true) {
           counts = DemoCounts.of(keel, tenant);
-          long done = counts.getOrDefault(JobState.SUCCEEDED, 0L) + counts.getOrDefault(JobState.FAILED, 0L);
+          long done =
+              counts.getOrDefault(JobState.SUCCEEDED, 0L)
+                  + counts.getOrDefault(JobState.FAILED, 0L);
           String line =
               String.format(
                   "  progress: done %3d/%d  running %2d  retries so far %2d  report %3d%%",
-                  done, total, counts.getOrDefault(JobState.RUNNING, 0L), retried.get(), reportProgress.get());
+                  done,
+                  total,
+                  counts.getOrDefault(JobState.RUNNING, 0L),
+                  retried.get(),
+                  reportProgress.get());
           if (!line.equals(last)) {
             out.println(line);
             last = line;
@@ -139,16 +157,26 @@ public final class Quickstart {
       }
       out.printf(
           "Summary: succeeded %d, retried %d times, failed %d%n",
-          counts.getOrDefault(JobState.SUCCEEDED, 0L), retried.get(), counts.getOrDefault(JobState.FAILED, 0L));
+          counts.getOrDefault(JobState.SUCCEEDED, 0L),
+          retried.get(),
+          counts.getOrDefault(JobState.FAILED, 0L));
       HealthSnapshot health = keel.health();
       out.printf(
           "Health: healthy=%s backend=%s reachable=%s counts=%s failedLastHour=%d stuck=%d recent p50=%s p99=%s%n",
-          health.healthy(), health.backend(), health.backendReachable(), health.counts(), health.failedLastHour(),
-          health.stuck(), health.recentDurations().p50(), health.recentDurations().p99());
+          health.healthy(),
+          health.backend(),
+          health.backendReachable(),
+          health.counts(),
+          health.failedLastHour(),
+          health.stuck(),
+          health.recentDurations().p50(),
+          health.recentDurations().p99());
       health.problems().forEach(p -> out.println("  note: " + p));
       boolean expected =
-          counts.getOrDefault(JobState.SUCCEEDED, 0L) == total - 1 && counts.getOrDefault(JobState.FAILED, 0L) == 1;
-      out.println(expected ? "Demo finished as expected." : "Demo finished with unexpected counts.");
+          counts.getOrDefault(JobState.SUCCEEDED, 0L) == total - 1
+              && counts.getOrDefault(JobState.FAILED, 0L) == 1;
+      out.println(
+          expected ? "Demo finished as expected." : "Demo finished with unexpected counts.");
       return expected ? 0 : 1;
     }
 

@@ -36,7 +36,8 @@ public record DrainOptions(
       int v = e.getValue();
       if (v < 0 || v > MAX_JOBS_CAP) {
         throw new InvalidJobException(
-            "drain.maxPerType." + e.getKey(), "must be between 0 and " + MAX_JOBS_CAP + ", was " + v);
+            "drain.maxPerType." + e.getKey(),
+            "must be between 0 and " + MAX_JOBS_CAP + ", was " + v);
       }
     }
   }
@@ -73,7 +74,8 @@ public record DrainOptions(
   public DrainOptions withMaxPerType(String type, int max) {
     Map<String, Integer> m = new java.util.HashMap<>(maxPerType);
     if (type == null || m.put(type, max) != null) {
-      throw new InvalidJobException("drain.maxPerType", "type must be non-null and given once, was " + type);
+      throw new InvalidJobException(
+          "drain.maxPerType", "type must be non-null and given once, was " + type);
     }
     return new DrainOptions(maxJobs, budget, types, queues, tenant, m);
   }

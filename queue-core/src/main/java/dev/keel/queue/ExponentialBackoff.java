@@ -26,10 +26,12 @@ public record ExponentialBackoff(
       throw new KeelConfigurationException("retry.base must be positive, was " + base);
     }
     if (cap.compareTo(base) < 0) {
-      throw new KeelConfigurationException("retry.cap must be at least base (" + base + "), was " + cap);
+      throw new KeelConfigurationException(
+          "retry.cap must be at least base (" + base + "), was " + cap);
     }
     if (!(factor >= 1.0) || Double.isInfinite(factor)) {
-      throw new KeelConfigurationException("retry.factor must be a finite number ≥ 1, was " + factor);
+      throw new KeelConfigurationException(
+          "retry.factor must be a finite number ≥ 1, was " + factor);
     }
     if (!(jitter >= 0.0 && jitter < 1.0)) {
       throw new KeelConfigurationException("retry.jitter must be in [0, 1), was " + jitter);

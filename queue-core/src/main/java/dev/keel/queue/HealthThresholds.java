@@ -4,9 +4,9 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * When a {@link HealthSnapshot} is healthy: the backend answers, no more than {@code maxStuck}
- * jobs are stuck, no more than {@code maxFailedLastHour} failed in the last hour, and the oldest
- * due job has waited no longer than {@code maxOldestDueAge}.
+ * When a {@link HealthSnapshot} is healthy: the backend answers, no more than {@code maxStuck} jobs
+ * are stuck, no more than {@code maxFailedLastHour} failed in the last hour, and the oldest due job
+ * has waited no longer than {@code maxOldestDueAge}.
  */
 public record HealthThresholds(long maxStuck, long maxFailedLastHour, Duration maxOldestDueAge) {
 

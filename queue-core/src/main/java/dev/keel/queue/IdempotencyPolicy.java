@@ -7,8 +7,8 @@ import java.util.Objects;
  * How long an idempotency key keeps returning its job.
  *
  * <ul>
- *   <li>{@link #whileActive()} (default): while the job is PENDING or RUNNING. Once it finished, the
- *       same key creates a new job.
+ *   <li>{@link #whileActive()} (default): while the job is PENDING or RUNNING. Once it finished,
+ *       the same key creates a new job.
  *   <li>{@link #window(Duration)}: also for this long after the job finished (by finishedAt).
  * </ul>
  */

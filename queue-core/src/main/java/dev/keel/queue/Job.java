@@ -11,10 +11,10 @@ import java.util.UUID;
  * An immutable snapshot of one job as the backend stored it. The payload is canonical JSON text;
  * {@link JobClient#payload(Job, Class)} turns it back into a typed value.
  *
- * <p>Times come from the backend's clock (database {@code now()}, Redis {@code TIME}, or the
- * inline backend's injected clock). Nullable fields: {@code startedAt}, {@code finishedAt}, the
- * lease fields, {@code heartbeatAt}, {@code progress}, {@code lastError}, {@code idempotencyKey},
- * {@code traceparent}, {@code timeout}.
+ * <p>Times come from the backend's clock (database {@code now()}, Redis {@code TIME}, or the inline
+ * backend's injected clock). Nullable fields: {@code startedAt}, {@code finishedAt}, the lease
+ * fields, {@code heartbeatAt}, {@code progress}, {@code lastError}, {@code idempotencyKey}, {@code
+ * traceparent}, {@code timeout}.
  */
 public record Job(
     UUID id,

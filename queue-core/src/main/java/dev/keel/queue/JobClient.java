@@ -21,9 +21,8 @@ import java.util.UUID;
  * What application code (a web request, a scheduler) uses to create and inspect jobs. Needs no
  * worker. Thread-safe. Obtain it from {@link Keel#client()}.
  *
- * <p>Every method validates its input first and throws {@link InvalidJobException} naming the
- * field before anything is written; backend failures surface as {@link
- * BackendUnavailableException}.
+ * <p>Every method validates its input first and throws {@link InvalidJobException} naming the field
+ * before anything is written; backend failures surface as {@link BackendUnavailableException}.
  */
 public final class JobClient {
   private final QueueBackend backend;
@@ -54,8 +53,8 @@ public final class JobClient {
   }
 
   /**
-   * Enqueue several jobs atomically, in one round trip where the backend allows: all are written
-   * or none. At most {@link Limits#MAX_BATCH_SIZE} at once.
+   * Enqueue several jobs atomically, in one round trip where the backend allows: all are written or
+   * none. At most {@link Limits#MAX_BATCH_SIZE} at once.
    *
    * @return one result per request, in order
    * @throws InvalidJobException naming the element, e.g. {@code jobs[3].type}; nothing was written
@@ -106,7 +105,9 @@ public final class JobClient {
     return find(JobPreparer.DEFAULT_TENANT, id);
   }
 
-  /** The job with this id in this tenant; empty if none (including: it belongs to another tenant). */
+  /**
+   * The job with this id in this tenant; empty if none (including: it belongs to another tenant).
+   */
   public Optional<Job> find(String tenant, UUID id) {
     return backend.find(ref(tenant, id));
   }
@@ -130,7 +131,10 @@ public final class JobClient {
     return backend.cancel(new CancelRequest(ref(tenant, id), "cancelled via client"));
   }
 
-  /** Give a FAILED job a fresh set of attempts. Other states are left alone ({@code changed = false}). */
+  /**
+   * Give a FAILED job a fresh set of attempts. Other states are left alone ({@code changed =
+   * false}).
+   */
   public ChangeResult retry(String tenant, UUID id) {
     return backend.redrive(new RedriveRequest(ref(tenant, id)));
   }

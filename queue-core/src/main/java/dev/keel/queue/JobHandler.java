@@ -1,8 +1,8 @@
 package dev.keel.queue;
 
 /**
- * Runs jobs of one type. Called on a worker thread (or the caller's, when draining) with MDC set
- * to the job's id, type, tenant, attempt and trace id.
+ * Runs jobs of one type. Called on a worker thread (or the caller's, when draining) with MDC set to
+ * the job's id, type, tenant, attempt and trace id.
  *
  * <p>Return an outcome; or throw: a {@link JobOutcomeException} ends with its outcome, any other
  * exception is recorded on the job and retried by the type's retry policy. An interrupt means the

@@ -42,7 +42,9 @@ public sealed interface JobOutcome {
     INSTANCE
   }
 
-  /** @param delay null for the retry policy's delay */
+  /**
+   * @param delay null for the retry policy's delay
+   */
   record Retry(String reason, Duration delay) implements JobOutcome {
     public Retry {
       reason = Objects.requireNonNullElse(reason, "retry requested");

@@ -13,7 +13,8 @@ public record JobProgress(int percent, String message) {
 
   public JobProgress {
     if (percent < 0 || percent > 100) {
-      throw new InvalidJobException("progress.percent", "must be between 0 and 100, was " + percent);
+      throw new InvalidJobException(
+          "progress.percent", "must be between 0 and 100, was " + percent);
     }
     message = Objects.requireNonNullElse(message, "");
     if (message.length() > MAX_MESSAGE_LENGTH) {

@@ -1,6 +1,5 @@
 package dev.keel.queue;
 
-import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 
@@ -26,7 +25,8 @@ public record JobQuery(
     }
     states = states == null ? Set.of() : Set.copyOf(states);
     if (limit < 1 || limit > MAX_LIMIT) {
-      throw new InvalidJobException("limit", "must be between 1 and " + MAX_LIMIT + ", was " + limit);
+      throw new InvalidJobException(
+          "limit", "must be between 1 and " + MAX_LIMIT + ", was " + limit);
     }
   }
 

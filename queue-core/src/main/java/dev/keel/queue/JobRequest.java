@@ -95,70 +95,159 @@ public final class JobRequest<T> {
 
   /** Queue name (default {@code default}). */
   public JobRequest<T> withQueue(String queue) {
-    return copy(queue, tenant, priority, runAt, delay, maxAttempts, timeout, idempotencyKey,
-        idempotencyPolicy, metadata);
+    return copy(
+        queue,
+        tenant,
+        priority,
+        runAt,
+        delay,
+        maxAttempts,
+        timeout,
+        idempotencyKey,
+        idempotencyPolicy,
+        metadata);
   }
 
   /** Tenant (default {@code default}). */
   public JobRequest<T> withTenant(String tenant) {
-    return copy(queue, tenant, priority, runAt, delay, maxAttempts, timeout, idempotencyKey,
-        idempotencyPolicy, metadata);
+    return copy(
+        queue,
+        tenant,
+        priority,
+        runAt,
+        delay,
+        maxAttempts,
+        timeout,
+        idempotencyKey,
+        idempotencyPolicy,
+        metadata);
   }
 
   /** Priority; lower runs first; {@link Limits#MIN_PRIORITY} to {@link Limits#MAX_PRIORITY}. */
   public JobRequest<T> withPriority(int priority) {
-    return copy(queue, tenant, priority, runAt, delay, maxAttempts, timeout, idempotencyKey,
-        idempotencyPolicy, metadata);
+    return copy(
+        queue,
+        tenant,
+        priority,
+        runAt,
+        delay,
+        maxAttempts,
+        timeout,
+        idempotencyKey,
+        idempotencyPolicy,
+        metadata);
   }
 
   /** Not before this instant. Exclusive with {@link #withDelay}. */
   public JobRequest<T> withRunAt(Instant runAt) {
-    return copy(queue, tenant, priority, runAt, delay, maxAttempts, timeout, idempotencyKey,
-        idempotencyPolicy, metadata);
+    return copy(
+        queue,
+        tenant,
+        priority,
+        runAt,
+        delay,
+        maxAttempts,
+        timeout,
+        idempotencyKey,
+        idempotencyPolicy,
+        metadata);
   }
 
   /** Not before this long from now, on the backend's clock. Exclusive with {@link #withRunAt}. */
   public JobRequest<T> withDelay(Duration delay) {
-    return copy(queue, tenant, priority, runAt, delay, maxAttempts, timeout, idempotencyKey,
-        idempotencyPolicy, metadata);
+    return copy(
+        queue,
+        tenant,
+        priority,
+        runAt,
+        delay,
+        maxAttempts,
+        timeout,
+        idempotencyKey,
+        idempotencyPolicy,
+        metadata);
   }
 
   /** Attempts before the job is FAILED (default: the type's, else 20). */
   public JobRequest<T> withMaxAttempts(int maxAttempts) {
-    return copy(queue, tenant, priority, runAt, delay, maxAttempts, timeout, idempotencyKey,
-        idempotencyPolicy, metadata);
+    return copy(
+        queue,
+        tenant,
+        priority,
+        runAt,
+        delay,
+        maxAttempts,
+        timeout,
+        idempotencyKey,
+        idempotencyPolicy,
+        metadata);
   }
 
   /** Execution timeout for each attempt; the handler's thread is interrupted when it passes. */
   public JobRequest<T> withTimeout(Duration timeout) {
-    return copy(queue, tenant, priority, runAt, delay, maxAttempts, timeout, idempotencyKey,
-        idempotencyPolicy, metadata);
+    return copy(
+        queue,
+        tenant,
+        priority,
+        runAt,
+        delay,
+        maxAttempts,
+        timeout,
+        idempotencyKey,
+        idempotencyPolicy,
+        metadata);
   }
 
   /** Idempotency key, held per tenant while the job is active. */
   public JobRequest<T> withIdempotencyKey(String key) {
-    return copy(queue, tenant, priority, runAt, delay, maxAttempts, timeout, key,
-        idempotencyPolicy, metadata);
+    return copy(
+        queue,
+        tenant,
+        priority,
+        runAt,
+        delay,
+        maxAttempts,
+        timeout,
+        key,
+        idempotencyPolicy,
+        metadata);
   }
 
   /** Idempotency key with an explicit policy. */
   public JobRequest<T> withIdempotencyKey(String key, IdempotencyPolicy policy) {
-    return copy(queue, tenant, priority, runAt, delay, maxAttempts, timeout, key, policy,
-        metadata);
+    return copy(queue, tenant, priority, runAt, delay, maxAttempts, timeout, key, policy, metadata);
   }
 
   /** Adds one metadata entry (string to string). */
   public JobRequest<T> withMetadata(String key, String value) {
     Map<String, String> m = new LinkedHashMap<>(metadata);
     m.put(key, value);
-    return copy(queue, tenant, priority, runAt, delay, maxAttempts, timeout, idempotencyKey,
-        idempotencyPolicy, m);
+    return copy(
+        queue,
+        tenant,
+        priority,
+        runAt,
+        delay,
+        maxAttempts,
+        timeout,
+        idempotencyKey,
+        idempotencyPolicy,
+        m);
   }
 
   /** Replaces all metadata. */
   public JobRequest<T> withMetadata(Map<String, String> metadata) {
-    return copy(queue, tenant, priority, runAt, delay, maxAttempts, timeout, idempotencyKey,
-        idempotencyPolicy, new LinkedHashMap<>(Objects.requireNonNull(metadata, "metadata")));
+    return copy(
+        queue,
+        tenant,
+        priority,
+        runAt,
+        delay,
+        maxAttempts,
+        timeout,
+        idempotencyKey,
+        idempotencyPolicy,
+        new LinkedHashMap<>(Objects.requireNonNull(metadata, "metadata")));
   }
 
   public String type() {

@@ -3,9 +3,9 @@ package dev.keel.queue;
 import java.time.Duration;
 
 /**
- * Decides, just before a claimed job's handler would run, whether it may run now. A positive
- * delay defers the job to that later time without using an attempt (it goes back to PENDING, like
- * a snooze). Used for rate limits shared by every worker, e.g. with {@code dev.keel:ratelimit}'s
+ * Decides, just before a claimed job's handler would run, whether it may run now. A positive delay
+ * defers the job to that later time without using an attempt (it goes back to PENDING, like a
+ * snooze). Used for rate limits shared by every worker, e.g. with {@code dev.keel:ratelimit}'s
  * {@code JobTypeLimits}.
  *
  * <p>Called on the worker's thread for every job; keep it fast. An exception is logged with its

@@ -36,7 +36,10 @@ public record JobType<T>(
     if (maxAttempts != null
         && (maxAttempts < Limits.MIN_MAX_ATTEMPTS || maxAttempts > Limits.MAX_MAX_ATTEMPTS)) {
       throw new KeelConfigurationException(
-          "JobType.maxAttempts must be between 1 and " + Limits.MAX_MAX_ATTEMPTS + ", was " + maxAttempts);
+          "JobType.maxAttempts must be between 1 and "
+              + Limits.MAX_MAX_ATTEMPTS
+              + ", was "
+              + maxAttempts);
     }
     if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
       throw new KeelConfigurationException("JobType.timeout must be positive, was " + timeout);

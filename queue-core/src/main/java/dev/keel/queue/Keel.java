@@ -28,9 +28,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The entry point: one backend, the registered job types, and everything built on them — the
- * {@link #client() client}, {@link #worker() workers}, {@link #drain drain}, {@link #health()
- * health} and {@link #maintenance maintenance}. Thread-safe; build one per application.
+ * The entry point: one backend, the registered job types, and everything built on them — the {@link
+ * #client() client}, {@link #worker() workers}, {@link #drain drain}, {@link #health() health} and
+ * {@link #maintenance maintenance}. Thread-safe; build one per application.
  *
  * <pre>{@code
  * Keel keel = Keel.builder()
@@ -45,6 +45,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Keel implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Keel.class);
+
   /** Default lease: 30 s, renewed every 10 s. */
   public static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
 
@@ -58,7 +59,8 @@ public final class Keel implements AutoCloseable {
   private Keel(Builder b) {
     this.backend = b.backend;
     InstantSource clock = b.clock != null ? b.clock : InstantSource.system();
-    ObjectMapper mapper = b.objectMapper != null ? b.objectMapper : new ObjectMapper().findAndRegisterModules();
+    ObjectMapper mapper =
+        b.objectMapper != null ? b.objectMapper : new ObjectMapper().findAndRegisterModules();
     CanonicalJson json = new CanonicalJson(mapper);
     Map<String, JobType<?>> types = Collections.unmodifiableMap(new LinkedHashMap<>(b.types));
     Listeners listeners = new Listeners(b.listeners);
@@ -73,17 +75,33 @@ public final class Keel implements AutoCloseable {
               return t;
             });
     Retention retention = b.retention != null ? b.retention : Retention.DEFAULT;
-    MaintenanceRunner maintenance = new MaintenanceRunner(backend, retention, Duration.ofMinutes(1));
-    JobExecution execution = new JobExecution(backend, json, clock, timers, tracing, listeners, durations, b.throttle);
-    this.runtime = new KeelRuntime(backend, clock, types, execution, listeners, timers, maintenance);
-    long maxPayload = b.maxPayloadBytes != null ? b.maxPayloadBytes : Limits.DEFAULT_MAX_PAYLOAD_BYTES;
-    this.client = new JobClient(backend, new JobPreparer(json, new JobIds(clock), maxPayload, types, tracing), json, listeners);
+    MaintenanceRunner maintenance =
+        new MaintenanceRunner(backend, retention, Duration.ofMinutes(1));
+    JobExecution execution =
+        new JobExecution(backend, json, clock, timers, tracing, listeners, durations, b.throttle);
+    this.runtime =
+        new KeelRuntime(backend, clock, types, execution, listeners, timers, maintenance);
+    long maxPayload =
+        b.maxPayloadBytes != null ? b.maxPayloadBytes : Limits.DEFAULT_MAX_PAYLOAD_BYTES;
+    this.client =
+        new JobClient(
+            backend,
+            new JobPreparer(json, new JobIds(clock), maxPayload, types, tracing),
+            json,
+            listeners);
     this.health =
-        new HealthService(backend, clock, b.thresholds != null ? b.thresholds : HealthThresholds.DEFAULT, durations);
+        new HealthService(
+            backend,
+            clock,
+            b.thresholds != null ? b.thresholds : HealthThresholds.DEFAULT,
+            durations);
     this.drainer = new Drainer(runtime, DEFAULT_LEASE);
     log.info(
         "Keel ready: backend={} types={} maxPayloadBytes={} retention={}",
-        backend.capabilities().name(), types.keySet(), maxPayload, retention);
+        backend.capabilities().name(),
+        types.keySet(),
+        maxPayload,
+        retention);
   }
 
   public static Builder builder() {
@@ -109,8 +127,8 @@ public final class Keel implements AutoCloseable {
   }
 
   /**
-   * Runs up to {@code options.maxJobs()} due jobs, one at a time, in the calling thread, within
-   * the budget: the same claim, lease and outcome handling as a worker.
+   * Runs up to {@code options.maxJobs()} due jobs, one at a time, in the calling thread, within the
+   * budget: the same claim, lease and outcome handling as a worker.
    *
    * @throws InvalidJobException an option names a type without a handler, or a bad tenant
    */
@@ -151,8 +169,8 @@ public final class Keel implements AutoCloseable {
   }
 
   /**
-   * Configures a {@link Keel}. Each option may be set once; setting one twice is an error, as is
-   * an out-of-range value (nothing is silently corrected).
+   * Configures a {@link Keel}. Each option may be set once; setting one twice is an error, as is an
+   * out-of-range value (nothing is silently corrected).
    */
   public static final class Builder {
     private QueueBackend backend;
@@ -185,12 +203,11 @@ public final class Keel implements AutoCloseable {
     }
 
     /**
-     * The backend the environment names: {@code KEEL_BACKEND} (or {@code JOB_QUEUE_BACKEND};
-     * {@code rq} means redis) and its URL variable. Nothing set: the inline backend with a WARN
-     * that jobs live in memory only. A durable backend without its URL: {@link
-     * KeelConfigurationException} naming the missing variable. Unreachable: {@link
-     * BackendUnavailableException}, or with {@link StartupMode#DEGRADED} a backend that
-     * reconnects in the background.
+     * The backend the environment names: {@code KEEL_BACKEND} (or {@code JOB_QUEUE_BACKEND}; {@code
+     * rq} means redis) and its URL variable. Nothing set: the inline backend with a WARN that jobs
+     * live in memory only. A durable backend without its URL: {@link KeelConfigurationException}
+     * naming the missing variable. Unreachable: {@link BackendUnavailableException}, or with {@link
+     * StartupMode#DEGRADED} a backend that reconnects in the background.
      */
     public Builder fromEnvironment(Map<String, String> environment, StartupMode mode) {
       once(this.backend, "backend");
@@ -200,14 +217,18 @@ public final class Keel implements AutoCloseable {
       return this;
     }
 
-    /** Core's clock (default: system). Tests pass a manual clock, shared with the inline backend. */
+    /**
+     * Core's clock (default: system). Tests pass a manual clock, shared with the inline backend.
+     */
     public Builder clock(InstantSource clock) {
       once(this.clock, "clock");
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
-    /** The mapper for payloads (default: a new ObjectMapper with modules found on the classpath). */
+    /**
+     * The mapper for payloads (default: a new ObjectMapper with modules found on the classpath).
+     */
     public Builder objectMapper(ObjectMapper mapper) {
       once(this.objectMapper, "objectMapper");
       this.objectMapper = Objects.requireNonNull(mapper, "objectMapper");
@@ -218,7 +239,8 @@ public final class Keel implements AutoCloseable {
     public Builder maxPayloadBytes(long bytes) {
       once(this.maxPayloadBytes, "maxPayloadBytes");
       if (bytes < 2 || bytes > 64L * 1024 * 1024) {
-        throw new KeelConfigurationException("maxPayloadBytes must be between 2 and 67108864, was " + bytes);
+        throw new KeelConfigurationException(
+            "maxPayloadBytes must be between 2 and 67108864, was " + bytes);
       }
       this.maxPayloadBytes = bytes;
       return this;
@@ -228,7 +250,8 @@ public final class Keel implements AutoCloseable {
     public Builder register(JobType<?> type) {
       Objects.requireNonNull(type, "type");
       if (types.containsKey(type.name())) {
-        throw new KeelConfigurationException("job type '" + type.name() + "' was already registered");
+        throw new KeelConfigurationException(
+            "job type '" + type.name() + "' was already registered");
       }
       types.put(type.name(), type);
       return this;
@@ -269,10 +292,14 @@ public final class Keel implements AutoCloseable {
       return this;
     }
 
-    /** @throws KeelConfigurationException if no backend was given */
+    /**
+     * @throws KeelConfigurationException if no backend was given
+     */
     public Keel build() {
       if (environment != null) {
-        backend = EnvironmentBackends.open(environment, startupMode, clock != null ? clock : InstantSource.system());
+        backend =
+            EnvironmentBackends.open(
+                environment, startupMode, clock != null ? clock : InstantSource.system());
       }
       if (backend == null) {
         throw new KeelConfigurationException(

@@ -14,10 +14,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Claims and runs jobs of the registered types: per-queue concurrency, batched claims sized to
- * free capacity, one heartbeat call per interval for all leases, coalesced result writes, timeouts
- * that interrupt handlers, wake-ups from the backend with polling as the safety net, and
- * maintenance on a timer.
+ * Claims and runs jobs of the registered types: per-queue concurrency, batched claims sized to free
+ * capacity, one heartbeat call per interval for all leases, coalesced result writes, timeouts that
+ * interrupt handlers, wake-ups from the backend with polling as the safety net, and maintenance on
+ * a timer.
  *
  * <p>{@link #start()} and {@link #close()} are idempotent. Close stops claiming, releases claimed
  * jobs that never started (no attempt used), waits up to the grace period for running handlers,
@@ -79,8 +79,8 @@ public final class Worker implements AutoCloseable {
 
   /**
    * Configures a worker. Defaults: queue {@code default} with concurrency 8 when no queue is named,
-   * adaptive prefetch (see {@link #prefetch}), lease 30 s, heartbeat every lease/3, poll every
-   * 1 s, shutdown grace 30 s, platform threads, maintenance every 10 s.
+   * adaptive prefetch (see {@link #prefetch}), lease 30 s, heartbeat every lease/3, poll every 1 s,
+   * shutdown grace 30 s, platform threads, maintenance every 10 s.
    */
   public static final class Builder {
     private final KeelRuntime runtime;
@@ -128,10 +128,15 @@ public final class Worker implements AutoCloseable {
         throw new KeelConfigurationException("worker." + e.getMessage());
       }
       if (queues.containsKey(queue)) {
-        throw new KeelConfigurationException("worker.queue '" + queue + "' was already set to " + queues.get(queue));
+        throw new KeelConfigurationException(
+            "worker.queue '" + queue + "' was already set to " + queues.get(queue));
       }
       if (concurrency < 1 || concurrency > 10_000) {
-        throw new KeelConfigurationException("worker.concurrency of queue '" + queue + "' must be between 1 and 10000, was " + concurrency);
+        throw new KeelConfigurationException(
+            "worker.concurrency of queue '"
+                + queue
+                + "' must be between 1 and 10000, was "
+                + concurrency);
       }
       queues.put(queue, concurrency);
       return this;
@@ -149,14 +154,15 @@ public final class Worker implements AutoCloseable {
 
     /**
      * Extra jobs claimed per queue beyond its concurrency, to hide claim latency. By default it
-     * adapts to handler speed: up to 4× the concurrency for handlers that take a few
-     * milliseconds, none for handlers that take seconds (so their jobs stay free for idle
-     * workers elsewhere), and the concurrency itself until the first job has run.
+     * adapts to handler speed: up to 4× the concurrency for handlers that take a few milliseconds,
+     * none for handlers that take seconds (so their jobs stay free for idle workers elsewhere), and
+     * the concurrency itself until the first job has run.
      */
     public Builder prefetch(int prefetch) {
       once(this.prefetch, "prefetch");
       if (prefetch < 0 || prefetch > 10_000) {
-        throw new KeelConfigurationException("worker.prefetch must be between 0 and 10000, was " + prefetch);
+        throw new KeelConfigurationException(
+            "worker.prefetch must be between 0 and 10000, was " + prefetch);
       }
       this.prefetch = prefetch;
       return this;
@@ -168,7 +174,8 @@ public final class Worker implements AutoCloseable {
       this.includeTypes = Set.of(types);
       for (String t : includeTypes) {
         if (!runtime.types().containsKey(t)) {
-          throw new KeelConfigurationException("worker.types: no handler is registered for type '" + t + "'");
+          throw new KeelConfigurationException(
+              "worker.types: no handler is registered for type '" + t + "'");
         }
       }
       return this;
@@ -217,7 +224,8 @@ public final class Worker implements AutoCloseable {
       once(this.shutdownGrace, "shutdownGrace");
       Objects.requireNonNull(grace, "shutdownGrace");
       if (grace.isNegative()) {
-        throw new KeelConfigurationException("worker.shutdownGrace must not be negative, was " + grace);
+        throw new KeelConfigurationException(
+            "worker.shutdownGrace must not be negative, was " + grace);
       }
       this.shutdownGrace = grace;
       return this;
@@ -227,7 +235,8 @@ public final class Worker implements AutoCloseable {
     public Builder virtualThreads(boolean enabled) {
       once(this.virtualThreads, "virtualThreads");
       if (enabled && !dev.keel.queue.internal.VirtualThreads.available()) {
-        throw new KeelConfigurationException("worker.virtualThreads needs Java 21 or newer; this JVM is " + Runtime.version());
+        throw new KeelConfigurationException(
+            "worker.virtualThreads needs Java 21 or newer; this JVM is " + Runtime.version());
       }
       this.virtualThreads = enabled;
       return this;
@@ -253,7 +262,9 @@ public final class Worker implements AutoCloseable {
       return this;
     }
 
-    /** At most {@code max} jobs of {@code type} run (or wait, prefetched) in this worker at once. */
+    /**
+     * At most {@code max} jobs of {@code type} run (or wait, prefetched) in this worker at once.
+     */
     public Builder typeConcurrency(String type, int max) {
       perType(typeConcurrency, "typeConcurrency", type, max, 1);
       return this;
@@ -281,29 +292,46 @@ public final class Worker implements AutoCloseable {
 
     private void perType(Map<String, Integer> map, String option, String type, int value, int min) {
       if (!runtime.types().containsKey(type)) {
-        throw new KeelConfigurationException("worker." + option + ": no handler is registered for type '" + type + "'");
+        throw new KeelConfigurationException(
+            "worker." + option + ": no handler is registered for type '" + type + "'");
       }
       if (map.containsKey(type)) {
-        throw new KeelConfigurationException("worker." + option + " of '" + type + "' was already set to " + map.get(type));
+        throw new KeelConfigurationException(
+            "worker." + option + " of '" + type + "' was already set to " + map.get(type));
       }
       if (value < min || value > 100_000) {
-        throw new KeelConfigurationException("worker." + option + " of '" + type + "' must be between " + min + " and 100000, was " + value);
+        throw new KeelConfigurationException(
+            "worker."
+                + option
+                + " of '"
+                + type
+                + "' must be between "
+                + min
+                + " and 100000, was "
+                + value);
       }
       map.put(type, value);
     }
 
     public Worker build() {
       if (runtime.types().isEmpty()) {
-        throw new KeelConfigurationException("a worker needs at least one registered job type: Keel.builder().register(...)");
+        throw new KeelConfigurationException(
+            "a worker needs at least one registered job type: Keel.builder().register(...)");
       }
       if (Boolean.TRUE.equals(virtualThreads) && executor != null) {
-        throw new KeelConfigurationException("worker.virtualThreads and worker.executor are exclusive");
+        throw new KeelConfigurationException(
+            "worker.virtualThreads and worker.executor are exclusive");
       }
       Map<String, Integer> q = queues.isEmpty() ? Map.of("default", 8) : Map.copyOf(queues);
       Duration lease = leaseDuration != null ? leaseDuration : Keel.DEFAULT_LEASE;
       Duration heartbeat = heartbeatInterval != null ? heartbeatInterval : lease.dividedBy(3);
       if (heartbeat.compareTo(lease) >= 0) {
-        throw new KeelConfigurationException("worker.heartbeatInterval (" + heartbeat + ") must be shorter than leaseDuration (" + lease + ")");
+        throw new KeelConfigurationException(
+            "worker.heartbeatInterval ("
+                + heartbeat
+                + ") must be shorter than leaseDuration ("
+                + lease
+                + ")");
       }
       String workerId = id != null ? id : defaultId();
       int pre = prefetch != null ? prefetch : -1;

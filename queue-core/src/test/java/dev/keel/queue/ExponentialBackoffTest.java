@@ -11,7 +11,8 @@ class ExponentialBackoffTest {
 
   @Test
   void nominalDelayDoublesFromBaseUpToTheCap() {
-    ExponentialBackoff b = ExponentialBackoff.of(Duration.ofSeconds(1), 2.0, Duration.ofHours(1), 0.25);
+    ExponentialBackoff b =
+        ExponentialBackoff.of(Duration.ofSeconds(1), 2.0, Duration.ofHours(1), 0.25);
     assertThat(b.nominalDelay(1)).isEqualTo(Duration.ofSeconds(1));
     assertThat(b.nominalDelay(2)).isEqualTo(Duration.ofSeconds(2));
     assertThat(b.nominalDelay(5)).isEqualTo(Duration.ofSeconds(16));
@@ -23,7 +24,8 @@ class ExponentialBackoffTest {
   void jitteredDelaysStayWithinTheirBoundsOverManyDraws() {
     Random random = new Random(42);
     ExponentialBackoff b =
-        new ExponentialBackoff(Duration.ofSeconds(1), 2.0, Duration.ofHours(1), 0.25, random::nextDouble);
+        new ExponentialBackoff(
+            Duration.ofSeconds(1), 2.0, Duration.ofHours(1), 0.25, random::nextDouble);
     for (int attempt = 1; attempt <= 20; attempt++) {
       long nominal = b.nominalDelay(attempt).toNanos();
       long min = Long.MAX_VALUE;
@@ -33,8 +35,12 @@ class ExponentialBackoffTest {
         min = Math.min(min, d);
         max = Math.max(max, d);
       }
-      assertThat(min).as("attempt %d lower bound", attempt).isGreaterThanOrEqualTo((long) (nominal * 0.75));
-      assertThat(max).as("attempt %d upper bound", attempt).isLessThanOrEqualTo(Math.min((long) (nominal * 1.25), Duration.ofHours(1).toNanos()));
+      assertThat(min)
+          .as("attempt %d lower bound", attempt)
+          .isGreaterThanOrEqualTo((long) (nominal * 0.75));
+      assertThat(max)
+          .as("attempt %d upper bound", attempt)
+          .isLessThanOrEqualTo(Math.min((long) (nominal * 1.25), Duration.ofHours(1).toNanos()));
       // The draws really spread: jitter is not a constant.
       assertThat(max - min).as("attempt %d spread", attempt).isGreaterThan((long) (nominal * 0.2));
     }
@@ -53,11 +59,14 @@ class ExponentialBackoffTest {
     assertThatThrownBy(() -> ExponentialBackoff.of(Duration.ZERO, 2, Duration.ofSeconds(1), 0))
         .isInstanceOf(KeelConfigurationException.class)
         .hasMessageContaining("retry.base");
-    assertThatThrownBy(() -> ExponentialBackoff.of(Duration.ofSeconds(2), 2, Duration.ofSeconds(1), 0))
+    assertThatThrownBy(
+            () -> ExponentialBackoff.of(Duration.ofSeconds(2), 2, Duration.ofSeconds(1), 0))
         .hasMessageContaining("retry.cap");
-    assertThatThrownBy(() -> ExponentialBackoff.of(Duration.ofSeconds(1), 0.5, Duration.ofSeconds(1), 0))
+    assertThatThrownBy(
+            () -> ExponentialBackoff.of(Duration.ofSeconds(1), 0.5, Duration.ofSeconds(1), 0))
         .hasMessageContaining("retry.factor");
-    assertThatThrownBy(() -> ExponentialBackoff.of(Duration.ofSeconds(1), 2, Duration.ofSeconds(1), 1.0))
+    assertThatThrownBy(
+            () -> ExponentialBackoff.of(Duration.ofSeconds(1), 2, Duration.ofSeconds(1), 1.0))
         .hasMessageContaining("retry.jitter");
   }
 }

@@ -69,7 +69,8 @@ public final class JobTypeLimits implements JobThrottle {
       }
       Objects.requireNonNull(limiter, "limiter");
       if (limits.containsKey(type)) {
-        throw new KeelConfigurationException("JobTypeLimits for type '" + type + "' was already set");
+        throw new KeelConfigurationException(
+            "JobTypeLimits for type '" + type + "' was already set");
       }
       limits.put(type, new TypeLimit(limiter, perTenant));
       return this;

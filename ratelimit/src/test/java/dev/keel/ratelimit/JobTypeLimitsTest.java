@@ -23,7 +23,8 @@ class JobTypeLimitsTest {
 
   @Test
   void jobsOverTheirTypesLimitAreDeferredToTheExactAllowedTimeWithoutUsingAnAttempt() {
-    ManualClock clock = new ManualClock(Instant.parse("2030-01-01T00:00:00Z").toEpochMilli() * 1_000);
+    ManualClock clock =
+        new ManualClock(Instant.parse("2030-01-01T00:00:00Z").toEpochMilli() * 1_000);
     RateLimiter twoPerSecond = LocalRateLimiter.builder(Limit.perSecond(2)).clock(clock).build();
     AtomicInteger sent = new AtomicInteger();
     try (Keel keel =
@@ -44,7 +45,9 @@ class JobTypeLimitsTest {
       assertThat(first.succeeded()).isEqualTo(3); // two SMS and the unlimited e-mail
       assertThat(first.snoozed()).isEqualTo(3);
       List<Job> deferred =
-          keel.client().list(JobQuery.tenant("default").withType("sms.send").withStates(JobState.PENDING)).jobs();
+          keel.client()
+              .list(JobQuery.tenant("default").withType("sms.send").withStates(JobState.PENDING))
+              .jobs();
       assertThat(deferred).hasSize(3).allSatisfy(j -> assertThat(j.attempt()).isZero());
       assertThat(deferred).allSatisfy(j -> assertThat(j.runAt()).isAfter(clock.instant()));
       assertThat(deferred.get(0).runAt()).isEqualTo(clock.instant().plusMillis(500));
@@ -60,7 +63,8 @@ class JobTypeLimitsTest {
 
   @Test
   void perTenantLimitsGiveEachTenantItsOwnBucket() {
-    ManualClock clock = new ManualClock(Instant.parse("2030-01-01T00:00:00Z").toEpochMilli() * 1_000);
+    ManualClock clock =
+        new ManualClock(Instant.parse("2030-01-01T00:00:00Z").toEpochMilli() * 1_000);
     RateLimiter onePerMinute = LocalRateLimiter.builder(Limit.perMinute(1)).clock(clock).build();
     AtomicInteger sent = new AtomicInteger();
     try (Keel keel =

@@ -32,7 +32,8 @@ public final class SharedJobRateLimit {
   private SharedJobRateLimit() {}
 
   /** Start times (System.nanoTime) of every handler run, in order. */
-  public static List<Long> run(String redisUrl, int jobs, int perSecond) throws InterruptedException {
+  public static List<Long> run(String redisUrl, int jobs, int perSecond)
+      throws InterruptedException {
     String namespace = "example-ratelimit-" + UUID.randomUUID().toString().substring(0, 8);
     List<Long> starts = new CopyOnWriteArrayList<>();
     List<Keel> nodes = new ArrayList<>();
@@ -41,7 +42,9 @@ public final class SharedJobRateLimit {
       for (int node = 0; node < 2; node++) {
         RateLimiter shared =
             FallbackRateLimiter.builder(
-                    RedisRateLimiter.builder(jedis, Limit.perSecond(perSecond)).keyPrefix(namespace).build())
+                    RedisRateLimiter.builder(jedis, Limit.perSecond(perSecond))
+                        .keyPrefix(namespace)
+                        .build())
                 .policy(FallbackPolicy.LOCAL_SHARE)
                 .expectedNodes(2)
                 .build();
@@ -52,7 +55,8 @@ public final class SharedJobRateLimit {
                 .throttle(JobTypeLimits.builder().limit("sms.send", shared).build())
                 .build();
         nodes.add(keel);
-        workers.add(keel.worker().queue("default", 4).pollInterval(Duration.ofMillis(50)).build().start());
+        workers.add(
+            keel.worker().queue("default", 4).pollInterval(Duration.ofMillis(50)).build().start());
       }
       List<JobRequest<Map<String, Integer>>> batch = new ArrayList<>();
       for (int i = 0; i < jobs; i++) {
@@ -75,7 +79,8 @@ public final class SharedJobRateLimit {
     int perSecond = 5;
     List<Long> starts = run(url, 30, perSecond);
     long t0 = starts.get(0);
-    int[] perSecondCounts = new int[(int) ((starts.get(starts.size() - 1) - t0) / 1_000_000_000L) + 1];
+    int[] perSecondCounts =
+        new int[(int) ((starts.get(starts.size() - 1) - t0) / 1_000_000_000L) + 1];
     for (long s : starts) {
       perSecondCounts[(int) ((s - t0) / 1_000_000_000L)]++;
     }

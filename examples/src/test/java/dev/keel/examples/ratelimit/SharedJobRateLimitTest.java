@@ -23,9 +23,13 @@ class SharedJobRateLimitTest {
           inWindow++;
         }
       }
-      assertThat(inWindow).as("starts within one second of start %d", i).isLessThanOrEqualTo(perSecond + perSecond);
+      assertThat(inWindow)
+          .as("starts within one second of start %d", i)
+          .isLessThanOrEqualTo(perSecond + perSecond);
     }
     double seconds = (starts.get(jobs - 1) - starts.get(0)) / 1e9;
-    assertThat(seconds).as("20 jobs at 5/s after a burst of 5 take at least ~3 s").isGreaterThan(2.5);
+    assertThat(seconds)
+        .as("20 jobs at 5/s after a burst of 5 take at least ~3 s")
+        .isGreaterThan(2.5);
   }
 }

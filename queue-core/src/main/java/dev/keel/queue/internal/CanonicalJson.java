@@ -26,7 +26,8 @@ public final class CanonicalJson {
   /** The canonical JSON of {@code value}. */
   public String write(String field, Object value) {
     if (value == null) {
-      throw new InvalidJobException(field, "must not be null (use an empty object for no arguments)");
+      throw new InvalidJobException(
+          field, "must not be null (use an empty object for no arguments)");
     }
     JsonNode tree;
     try {
@@ -40,7 +41,8 @@ public final class CanonicalJson {
     try {
       return mapper.writeValueAsString(sorted(tree));
     } catch (JsonProcessingException e) {
-      throw new InvalidJobException(field, "cannot be serialized to JSON: " + e.getOriginalMessage());
+      throw new InvalidJobException(
+          field, "cannot be serialized to JSON: " + e.getOriginalMessage());
     }
   }
 

@@ -87,7 +87,8 @@ final class ClaimPlanner {
           shared.add(t);
           continue;
         }
-        int limit = Math.min(free - got, Math.min(quota == null ? Integer.MAX_VALUE : quota, room.get(t)));
+        int limit =
+            Math.min(free - got, Math.min(quota == null ? Integer.MAX_VALUE : quota, room.get(t)));
         if (limit > 0) {
           int n = claim.claim(Set.of(t), limit);
           got += n;

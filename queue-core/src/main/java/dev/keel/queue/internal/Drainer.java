@@ -21,8 +21,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs due jobs one at a time in the caller's thread, through the same claim, lease, execution
- * and fenced finish as a worker. Used by tests ("nothing runs until the test drains"), scripts and
+ * Runs due jobs one at a time in the caller's thread, through the same claim, lease, execution and
+ * fenced finish as a worker. Used by tests ("nothing runs until the test drains"), scripts and
  * serverless handlers.
  */
 public final class Drainer {
@@ -36,15 +36,18 @@ public final class Drainer {
   }
 
   public DrainReport drain(DrainOptions options) {
-    Set<String> types = new HashSet<>(options.types().isEmpty() ? rt.types().keySet() : options.types());
+    Set<String> types =
+        new HashSet<>(options.types().isEmpty() ? rt.types().keySet() : options.types());
     for (String t : options.types()) {
       if (!rt.types().containsKey(t)) {
-        throw new InvalidJobException("drain.types", "no handler is registered for type '" + t + "'");
+        throw new InvalidJobException(
+            "drain.types", "no handler is registered for type '" + t + "'");
       }
     }
     for (String t : options.maxPerType().keySet()) {
       if (!rt.types().containsKey(t)) {
-        throw new InvalidJobException("drain.maxPerType." + t, "no handler is registered for type '" + t + "'");
+        throw new InvalidJobException(
+            "drain.maxPerType." + t, "no handler is registered for type '" + t + "'");
       }
     }
     java.util.Map<String, Integer> perTypeLeft = new java.util.HashMap<>(options.maxPerType());
@@ -64,7 +67,8 @@ public final class Drainer {
         why = DrainReport.StopReason.MAX_JOBS;
         break;
       }
-      if (!rt.clock().instant().isBefore(end) || System.nanoTime() - startNanos >= options.budget().toNanos()) {
+      if (!rt.clock().instant().isBefore(end)
+          || System.nanoTime() - startNanos >= options.budget().toNanos()) {
         why = DrainReport.StopReason.BUDGET;
         break;
       }
@@ -73,13 +77,16 @@ public final class Drainer {
       }
       List<Job> claimed =
           rt.backend()
-              .claim(new ClaimRequest(owner, options.queues(), types, Set.of(), options.tenant(), 1, leaseDuration))
+              .claim(
+                  new ClaimRequest(
+                      owner, options.queues(), types, Set.of(), options.tenant(), 1, leaseDuration))
               .jobs();
       if (claimed.isEmpty()) {
         break;
       }
       Job job = claimed.get(0);
-      if (perTypeLeft.containsKey(job.type()) && perTypeLeft.merge(job.type(), -1, Integer::sum) <= 0) {
+      if (perTypeLeft.containsKey(job.type())
+          && perTypeLeft.merge(job.type(), -1, Integer::sum) <= 0) {
         types.remove(job.type());
       }
       RunningJob rj = new RunningJob(job, rt.types().get(job.type()));
@@ -101,7 +108,8 @@ public final class Drainer {
       count(c, counts);
     }
     Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
-    return new DrainReport(ran, counts[0], counts[1], counts[2], counts[3], counts[4], counts[5], elapsed, why);
+    return new DrainReport(
+        ran, counts[0], counts[1], counts[2], counts[3], counts[4], counts[5], elapsed, why);
   }
 
   private void count(Completion c, int[] counts) {
@@ -112,7 +120,9 @@ public final class Drainer {
     }
     FencedResult result = rt.backend().finish(FinishRequest.of(c.finish()));
     if (!result.isApplied(c.job().job().id())) {
-      log.warn("Drained job {} lost its lease before its result was stored; result discarded", c.job().job().id());
+      log.warn(
+          "Drained job {} lost its lease before its result was stored; result discarded",
+          c.job().job().id());
       rt.listeners().fire(new JobEvent.LeaseLost(c.job().job()));
       counts[5]++;
       return;
@@ -120,12 +130,13 @@ public final class Drainer {
     rt.listeners().fire(c.event());
     Finish f = c.finish();
     int slot =
-        f instanceof Finish.Succeed ? 0
-            : f instanceof Finish.Retry ? 1
-            : f instanceof Finish.Fail ? 2
-            : f instanceof Finish.Snooze ? 3
-            : f instanceof Finish.Cancel ? 4
-            : 5;
+        f instanceof Finish.Succeed
+            ? 0
+            : f instanceof Finish.Retry
+                ? 1
+                : f instanceof Finish.Fail
+                    ? 2
+                    : f instanceof Finish.Snooze ? 3 : f instanceof Finish.Cancel ? 4 : 5;
     counts[slot]++;
   }
 }

@@ -25,7 +25,13 @@ public final class EnvironmentBackends {
   public static final String LEGACY_BACKEND = "JOB_QUEUE_BACKEND";
   private static final Logger log = LoggerFactory.getLogger(EnvironmentBackends.class);
   private static final Map<String, String> MODULES =
-      Map.of("inline", "dev.keel:queue-inline", "postgres", "dev.keel:queue-postgres", "redis", "dev.keel:queue-redis");
+      Map.of(
+          "inline",
+          "dev.keel:queue-inline",
+          "postgres",
+          "dev.keel:queue-postgres",
+          "redis",
+          "dev.keel:queue-redis");
 
   private EnvironmentBackends() {}
 
@@ -34,7 +40,13 @@ public final class EnvironmentBackends {
     String keel = blankToNull(env.get(KEEL_BACKEND));
     String legacy = blankToNull(env.get(LEGACY_BACKEND));
     if (keel != null && legacy != null && !keel.equalsIgnoreCase(legacy)) {
-      log.warn("{}={} and {}={} disagree; using {}", KEEL_BACKEND, keel, LEGACY_BACKEND, legacy, KEEL_BACKEND);
+      log.warn(
+          "{}={} and {}={} disagree; using {}",
+          KEEL_BACKEND,
+          keel,
+          LEGACY_BACKEND,
+          legacy,
+          KEEL_BACKEND);
     }
     String name = keel != null ? keel : legacy;
     return name == null ? null : name.trim().toLowerCase(Locale.ROOT);
@@ -45,7 +57,8 @@ public final class EnvironmentBackends {
     if (name == null) {
       log.warn(
           "Neither {} nor {} is set: using the inline backend. Jobs live in memory only and are lost when this process stops.",
-          KEEL_BACKEND, LEGACY_BACKEND);
+          KEEL_BACKEND,
+          LEGACY_BACKEND);
       name = "inline";
     }
     QueueBackendProvider provider = find(name);
@@ -61,11 +74,16 @@ public final class EnvironmentBackends {
     }
     if (!provider.urlVariables().isEmpty() && url == null) {
       throw new KeelConfigurationException(
-          "backend '" + provider.name() + "' was chosen but its URL is missing: set "
+          "backend '"
+              + provider.name()
+              + "' was chosen but its URL is missing: set "
               + String.join(" or ", provider.urlVariables()));
     }
     BackendSettings settings = new BackendSettings(url, clock, env);
-    String where = url == null ? provider.name() : provider.name() + " at " + UrlMasker.mask(url) + " (from " + urlVariable + ")";
+    String where =
+        url == null
+            ? provider.name()
+            : provider.name() + " at " + UrlMasker.mask(url) + " (from " + urlVariable + ")";
     try {
       QueueBackend backend = provider.open(settings);
       log.info("Keel backend: {}", where);
@@ -73,11 +91,17 @@ public final class EnvironmentBackends {
     } catch (BackendUnavailableException unmasked) {
       RuntimeException e = UrlMasker.masked(unmasked);
       if (mode == StartupMode.DEGRADED) {
-        log.error("Backend {} unreachable at start; starting DEGRADED: enqueue fails and health reports down until it answers", where, e);
+        log.error(
+            "Backend {} unreachable at start; starting DEGRADED: enqueue fails and health reports down until it answers",
+            where,
+            e);
         return new ReconnectingBackend(provider, settings, where, e);
       }
       throw new BackendUnavailableException(
-          "backend " + where + " is unreachable: " + e.getMessage()
+          "backend "
+              + where
+              + " is unreachable: "
+              + e.getMessage()
               + ". Check that the server runs and the URL, user and password are right, or start with StartupMode.DEGRADED.",
           e);
     }
@@ -100,10 +124,22 @@ public final class EnvironmentBackends {
     String module = MODULES.get(canonical);
     if (module != null) {
       throw new KeelConfigurationException(
-          KEEL_BACKEND + "=" + name + " needs the " + module + " module on the classpath (available here: " + known + ")");
+          KEEL_BACKEND
+              + "="
+              + name
+              + " needs the "
+              + module
+              + " module on the classpath (available here: "
+              + known
+              + ")");
     }
     throw new KeelConfigurationException(
-        KEEL_BACKEND + "=" + name + " is not a known backend; use one of inline, postgres, redis (rq) (available here: " + known + ")");
+        KEEL_BACKEND
+            + "="
+            + name
+            + " is not a known backend; use one of inline, postgres, redis (rq) (available here: "
+            + known
+            + ")");
   }
 
   private static String blankToNull(String s) {

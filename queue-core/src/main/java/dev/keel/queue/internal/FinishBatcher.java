@@ -1,8 +1,8 @@
 package dev.keel.queue.internal;
 
 import dev.keel.queue.JobEvent;
-import dev.keel.queue.spi.Finish;
 import dev.keel.queue.spi.FencedResult;
+import dev.keel.queue.spi.Finish;
 import dev.keel.queue.spi.FinishRequest;
 import dev.keel.queue.spi.QueueBackend;
 import java.time.Duration;
@@ -16,8 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Coalesces the finishes of a worker's jobs into one backend call per batch, on its own thread.
- * A failed call is retried with backoff, keeping its batch: while it retries, the jobs stay in the
+ * Coalesces the finishes of a worker's jobs into one backend call per batch, on its own thread. A
+ * failed call is retried with backoff, keeping its batch: while it retries, the jobs stay in the
  * active set and keep being heartbeated, so nothing is lost and nothing is rescued meanwhile.
  */
 final class FinishBatcher {
@@ -32,7 +32,11 @@ final class FinishBatcher {
   private final Thread thread;
 
   FinishBatcher(
-      QueueBackend backend, int maxBatch, Listeners listeners, Consumer<RunningJob> onStored, String name) {
+      QueueBackend backend,
+      int maxBatch,
+      Listeners listeners,
+      Consumer<RunningJob> onStored,
+      String name) {
     this.backend = backend;
     this.maxBatch = maxBatch;
     this.listeners = listeners;
@@ -81,16 +85,27 @@ final class FinishBatcher {
         backoff.reset();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        log.error("Finish batcher interrupted with {} results not stored; their leases will expire and the jobs will be rescued", batch.size(), e);
+        log.error(
+            "Finish batcher interrupted with {} results not stored; their leases will expire and the jobs will be rescued",
+            batch.size(),
+            e);
         return;
       } catch (RuntimeException e) {
         Duration wait = backoff.next();
-        log.warn("Could not store {} job results (attempt {}); retrying in {}", batch.size(), backoff.failures(), wait, e);
+        log.warn(
+            "Could not store {} job results (attempt {}); retrying in {}",
+            batch.size(),
+            backoff.failures(),
+            wait,
+            e);
         try {
           Thread.sleep(wait.toMillis());
         } catch (InterruptedException ie) {
           Thread.currentThread().interrupt();
-          log.error("Finish batcher interrupted while retrying; {} results not stored, their jobs will be rescued", batch.size(), ie);
+          log.error(
+              "Finish batcher interrupted while retrying; {} results not stored, their jobs will be rescued",
+              batch.size(),
+              ie);
           return;
         }
       }
@@ -110,7 +125,9 @@ final class FinishBatcher {
       } else {
         log.warn(
             "Result of job {} ({}) attempt {} discarded: the lease was lost before it could be stored",
-            rj.job().id(), rj.job().type(), rj.job().attempt());
+            rj.job().id(),
+            rj.job().type(),
+            rj.job().attempt());
         listeners.fire(new JobEvent.LeaseLost(rj.job()));
       }
       onStored.accept(rj);

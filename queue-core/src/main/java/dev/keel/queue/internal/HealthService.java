@@ -23,7 +23,10 @@ public final class HealthService {
   private final DurationRecorder durations;
 
   public HealthService(
-      QueueBackend backend, InstantSource clock, HealthThresholds thresholds, DurationRecorder durations) {
+      QueueBackend backend,
+      InstantSource clock,
+      HealthThresholds thresholds,
+      DurationRecorder durations) {
     this.backend = backend;
     this.clock = clock;
     this.thresholds = thresholds;
@@ -55,15 +58,27 @@ public final class HealthService {
     }
     List<String> problems = new ArrayList<>();
     if (stats.stuck() > thresholds.maxStuck()) {
-      problems.add(stats.stuck() + " jobs stuck in RUNNING with an expired lease (max " + thresholds.maxStuck() + ")");
+      problems.add(
+          stats.stuck()
+              + " jobs stuck in RUNNING with an expired lease (max "
+              + thresholds.maxStuck()
+              + ")");
     }
     if (stats.failedInWindow() > thresholds.maxFailedLastHour()) {
       problems.add(
-          stats.failedInWindow() + " jobs failed in the last hour (max " + thresholds.maxFailedLastHour() + ")");
+          stats.failedInWindow()
+              + " jobs failed in the last hour (max "
+              + thresholds.maxFailedLastHour()
+              + ")");
     }
-    if (stats.oldestDueAge().isPresent() && stats.oldestDueAge().get().compareTo(thresholds.maxOldestDueAge()) > 0) {
+    if (stats.oldestDueAge().isPresent()
+        && stats.oldestDueAge().get().compareTo(thresholds.maxOldestDueAge()) > 0) {
       problems.add(
-          "oldest due job has waited " + stats.oldestDueAge().get() + " (max " + thresholds.maxOldestDueAge() + ")");
+          "oldest due job has waited "
+              + stats.oldestDueAge().get()
+              + " (max "
+              + thresholds.maxOldestDueAge()
+              + ")");
     }
     return new HealthSnapshot(
         problems.isEmpty(),

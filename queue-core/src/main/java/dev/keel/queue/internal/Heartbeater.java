@@ -13,8 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Extends the leases of all of a worker's jobs in one backend call per tick, and stops the
- * handlers of jobs whose lease turned out lost.
+ * Extends the leases of all of a worker's jobs in one backend call per tick, and stops the handlers
+ * of jobs whose lease turned out lost.
  */
 final class Heartbeater implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(Heartbeater.class);
@@ -23,7 +23,8 @@ final class Heartbeater implements Runnable {
   private final Supplier<Collection<RunningJob>> active;
   private int consecutiveFailures;
 
-  Heartbeater(QueueBackend backend, Duration leaseDuration, Supplier<Collection<RunningJob>> active) {
+  Heartbeater(
+      QueueBackend backend, Duration leaseDuration, Supplier<Collection<RunningJob>> active) {
     this.backend = backend;
     this.leaseDuration = leaseDuration;
     this.active = active;
@@ -47,7 +48,12 @@ final class Heartbeater implements Runnable {
       // Keep ticking: the next heartbeat may reach the backend before the leases run out; if not,
       // the jobs are rescued and our late results are fenced out.
       consecutiveFailures++;
-      log.warn("Heartbeat for {} jobs failed ({} in a row); leases expire after {} without one", jobs.size(), consecutiveFailures, leaseDuration, e);
+      log.warn(
+          "Heartbeat for {} jobs failed ({} in a row); leases expire after {} without one",
+          jobs.size(),
+          consecutiveFailures,
+          leaseDuration,
+          e);
       return;
     }
     for (RunningJob rj : jobs) {
@@ -56,7 +62,10 @@ final class Heartbeater implements Runnable {
           // Its result was just stored (or is being stored): the finisher reports the outcome.
           continue;
         }
-        log.warn("Job {} ({}) lease lost (cancelled or rescued elsewhere); stopping its handler", rj.job().id(), rj.job().type());
+        log.warn(
+            "Job {} ({}) lease lost (cancelled or rescued elsewhere); stopping its handler",
+            rj.job().id(),
+            rj.job().type());
         rj.requestStop(StopReason.LEASE_LOST);
       }
     }

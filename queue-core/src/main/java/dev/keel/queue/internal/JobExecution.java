@@ -23,9 +23,9 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * Runs one claimed job on the current thread and decides its outcome: the same path for workers
- * and for drain. Sets MDC and trace context, enforces the timeout by interrupting this thread,
- * maps the handler's result or exception to a {@link Finish}, and logs every failure once.
+ * Runs one claimed job on the current thread and decides its outcome: the same path for workers and
+ * for drain. Sets MDC and trace context, enforces the timeout by interrupting this thread, maps the
+ * handler's result or exception to a {@link Finish}, and logs every failure once.
  */
 public final class JobExecution {
   private static final Logger log = LoggerFactory.getLogger(JobExecution.class);
@@ -72,7 +72,8 @@ public final class JobExecution {
     try (TracePropagator.Scope scope = tracing.restore(job.traceparent())) {
       Duration defer = throttleDelay(job);
       if (defer != null) {
-        return new Completion(rj, new Finish.Snooze(rj.lease(), defer), new JobEvent.Throttled(job, defer));
+        return new Completion(
+            rj, new Finish.Snooze(rj.lease(), defer), new JobEvent.Throttled(job, defer));
       }
       listeners.fire(new JobEvent.Started(job));
       return execute(rj);
@@ -94,7 +95,12 @@ public final class JobExecution {
     try {
       d = throttle.delayFor(job);
     } catch (RuntimeException e) {
-      log.warn("Throttle failed for job {} ({}); deferring it by {} without using an attempt", job.id(), job.type(), JobThrottle.ON_ERROR_DELAY, e);
+      log.warn(
+          "Throttle failed for job {} ({}); deferring it by {} without using an attempt",
+          job.id(),
+          job.type(),
+          JobThrottle.ON_ERROR_DELAY,
+          e);
       return JobThrottle.ON_ERROR_DELAY;
     }
     if (d == null || d.isZero() || d.isNegative()) {
@@ -115,8 +121,12 @@ public final class JobExecution {
       JobError error = JobError.of(e);
       log.error(
           "Job {} ({}) payload cannot be read as {}; failing it permanently",
-          job.id(), job.type(), type.payloadType().getName(), e);
-      return new Completion(rj, new Finish.Fail(rj.lease(), error), new JobEvent.Failed(job, error));
+          job.id(),
+          job.type(),
+          type.payloadType().getName(),
+          e);
+      return new Completion(
+          rj, new Finish.Fail(rj.lease(), error), new JobEvent.Failed(job, error));
     }
     ProgressReporter progress = new ProgressReporter(backend, rj.lease(), clock);
     Context<Object> ctx = new Context<>(job, payload, progress, rj);
@@ -160,7 +170,9 @@ public final class JobExecution {
     if (stop == StopReason.LEASE_LOST) {
       log.warn(
           "Job {} ({}) attempt {} lost its lease while running (rescued or cancelled elsewhere); its result is discarded",
-          job.id(), job.type(), job.attempt());
+          job.id(),
+          job.type(),
+          job.attempt());
       return new Completion(rj, null, new JobEvent.LeaseLost(job));
     }
     if (stop == StopReason.TIMEOUT && !(outcome instanceof JobOutcome.Success)) {
@@ -189,7 +201,8 @@ public final class JobExecution {
     if (outcome instanceof JobOutcome.PermanentFailure p) {
       JobError error = failure != null ? withMessage(p.reason(), failure) : JobError.of(p.reason());
       log.error("Job {} ({}) failed permanently: {}", job.id(), job.type(), p.reason(), failure);
-      return new Completion(rj, new Finish.Fail(rj.lease(), error), new JobEvent.Failed(job, error));
+      return new Completion(
+          rj, new Finish.Fail(rj.lease(), error), new JobEvent.Failed(job, error));
     }
     if (outcome instanceof JobOutcome.Snooze s) {
       return new Completion(
@@ -206,13 +219,25 @@ public final class JobExecution {
     if (job.attempt() >= job.maxAttempts()) {
       log.error(
           "Job {} ({}) failed on attempt {} of {}, no attempts left: {}",
-          job.id(), job.type(), job.attempt(), job.maxAttempts(), error.message(), cause);
-      return new Completion(rj, new Finish.Fail(rj.lease(), error), new JobEvent.Failed(job, error));
+          job.id(),
+          job.type(),
+          job.attempt(),
+          job.maxAttempts(),
+          error.message(),
+          cause);
+      return new Completion(
+          rj, new Finish.Fail(rj.lease(), error), new JobEvent.Failed(job, error));
     }
     Duration wait = delay != null ? delay : rj.type().retryPolicy().delayAfter(job.attempt());
     log.warn(
         "Job {} ({}) failed on attempt {} of {}, retrying in {}: {}",
-        job.id(), job.type(), job.attempt(), job.maxAttempts(), wait, error.message(), cause);
+        job.id(),
+        job.type(),
+        job.attempt(),
+        job.maxAttempts(),
+        wait,
+        error.message(),
+        cause);
     return new Completion(
         rj, new Finish.Retry(rj.lease(), error, wait), new JobEvent.Retrying(job, error, wait));
   }

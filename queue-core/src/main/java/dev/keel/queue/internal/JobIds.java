@@ -6,9 +6,9 @@ import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Time-ordered UUIDs (RFC 9562 version 7): 48 bits of Unix milliseconds, then a 12-bit counter
- * that keeps ids from one generator strictly increasing within a millisecond, then 62 random
- * bits. Ordering ids orders jobs by creation, which list paging and claim tie-breaks rely on.
+ * Time-ordered UUIDs (RFC 9562 version 7): 48 bits of Unix milliseconds, then a 12-bit counter that
+ * keeps ids from one generator strictly increasing within a millisecond, then 62 random bits.
+ * Ordering ids orders jobs by creation, which list paging and claim tie-breaks rely on.
  */
 public final class JobIds {
   private final InstantSource clock;

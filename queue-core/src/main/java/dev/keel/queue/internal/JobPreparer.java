@@ -23,6 +23,7 @@ public final class JobPreparer {
   public static final String DEFAULT_QUEUE = "default";
   public static final String DEFAULT_TENANT = "default";
   private static final Pattern NAME = Pattern.compile(Limits.NAME_PATTERN);
+
   /** Far enough for any schedule, near enough that no backend's time type overflows. */
   private static final Instant LATEST_RUN_AT = Instant.parse("2200-01-01T00:00:00Z");
 
@@ -56,7 +57,12 @@ public final class JobPreparer {
     if (priority < Limits.MIN_PRIORITY || priority > Limits.MAX_PRIORITY) {
       throw new InvalidJobException(
           "priority",
-          "must be between " + Limits.MIN_PRIORITY + " and " + Limits.MAX_PRIORITY + ", was " + priority);
+          "must be between "
+              + Limits.MIN_PRIORITY
+              + " and "
+              + Limits.MAX_PRIORITY
+              + ", was "
+              + priority);
     }
     JobType<?> typeDefaults = types.get(type);
     int maxAttempts =
@@ -68,13 +74,19 @@ public final class JobPreparer {
     if (maxAttempts < Limits.MIN_MAX_ATTEMPTS || maxAttempts > Limits.MAX_MAX_ATTEMPTS) {
       throw new InvalidJobException(
           "maxAttempts",
-          "must be between " + Limits.MIN_MAX_ATTEMPTS + " and " + Limits.MAX_MAX_ATTEMPTS + ", was " + maxAttempts);
+          "must be between "
+              + Limits.MIN_MAX_ATTEMPTS
+              + " and "
+              + Limits.MAX_MAX_ATTEMPTS
+              + ", was "
+              + maxAttempts);
     }
     if (r.runAt() != null && r.delay() != null) {
       throw new InvalidJobException("runAt", "must not be set together with delay");
     }
     if (r.runAt() != null && r.runAt().isAfter(LATEST_RUN_AT)) {
-      throw new InvalidJobException("runAt", "must be before " + LATEST_RUN_AT + ", was " + r.runAt());
+      throw new InvalidJobException(
+          "runAt", "must be before " + LATEST_RUN_AT + ", was " + r.runAt());
     }
     if (r.delay() != null && r.delay().isNegative()) {
       throw new InvalidJobException("delay", "must not be negative, was " + r.delay());
@@ -94,7 +106,8 @@ public final class JobPreparer {
       }
       if (key.length() > Limits.MAX_IDEMPOTENCY_KEY_LENGTH) {
         throw new InvalidJobException(
-            "idempotencyKey", "must be at most " + Limits.MAX_IDEMPOTENCY_KEY_LENGTH + " characters");
+            "idempotencyKey",
+            "must be at most " + Limits.MAX_IDEMPOTENCY_KEY_LENGTH + " characters");
       }
     } else if (policy != null) {
       throw new InvalidJobException("idempotencyPolicy", "needs an idempotencyKey");
@@ -148,7 +161,8 @@ public final class JobPreparer {
       String k = e.getKey();
       if (k == null || k.isBlank() || k.length() > Limits.MAX_METADATA_KEY_LENGTH) {
         throw new InvalidJobException(
-            "metadata", "keys must be 1 to " + Limits.MAX_METADATA_KEY_LENGTH + " non-blank characters");
+            "metadata",
+            "keys must be 1 to " + Limits.MAX_METADATA_KEY_LENGTH + " non-blank characters");
       }
       String v = e.getValue();
       if (v == null) {

@@ -21,7 +21,11 @@ public final class Listeners {
         l.onEvent(event);
       } catch (RuntimeException e) {
         // A listener is an observer: its failure must not change the job's outcome.
-        log.warn("Job listener {} threw on {}; the job is unaffected", l, event.getClass().getSimpleName(), e);
+        log.warn(
+            "Job listener {} threw on {}; the job is unaffected",
+            l,
+            event.getClass().getSimpleName(),
+            e);
       }
     }
   }

@@ -12,8 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Rescues expired leases and prunes finished jobs, on one node at a time (the backend's
- * maintenance lock), in bounded batches so no run holds the backend for long.
+ * Rescues expired leases and prunes finished jobs, on one node at a time (the backend's maintenance
+ * lock), in bounded batches so no run holds the backend for long.
  */
 public final class MaintenanceRunner {
   private static final Logger log = LoggerFactory.getLogger(MaintenanceRunner.class);
@@ -42,10 +42,16 @@ public final class MaintenanceRunner {
       rescued += r.retried().size();
       failed += r.failed().size();
       if (!r.retried().isEmpty()) {
-        log.warn("Rescued {} jobs whose lease expired (their worker stopped heartbeating): {}", r.retried().size(), r.retried());
+        log.warn(
+            "Rescued {} jobs whose lease expired (their worker stopped heartbeating): {}",
+            r.retried().size(),
+            r.retried());
       }
       if (!r.failed().isEmpty()) {
-        log.error("{} jobs' lease expired on their last attempt; marked FAILED: {}", r.failed().size(), r.failed());
+        log.error(
+            "{} jobs' lease expired on their last attempt; marked FAILED: {}",
+            r.failed().size(),
+            r.failed());
       }
       if (r.total() < RESCUE_BATCH) {
         break;
@@ -55,7 +61,12 @@ public final class MaintenanceRunner {
     for (int i = 0; i < MAX_BATCHES; i++) {
       long n =
           backend
-              .prune(new PruneRequest(retention.succeeded(), retention.failed(), retention.cancelled(), PRUNE_BATCH))
+              .prune(
+                  new PruneRequest(
+                      retention.succeeded(),
+                      retention.failed(),
+                      retention.cancelled(),
+                      PRUNE_BATCH))
               .deleted();
       pruned += n;
       if (n < PRUNE_BATCH) {
@@ -81,7 +92,11 @@ public final class MaintenanceRunner {
     try {
       backend.unlockMaintenance(owner);
     } catch (RuntimeException e) {
-      log.warn("Could not release the maintenance lock held by {}; it expires after {}", owner, lockTtl, e);
+      log.warn(
+          "Could not release the maintenance lock held by {}; it expires after {}",
+          owner,
+          lockTtl,
+          e);
     }
   }
 }

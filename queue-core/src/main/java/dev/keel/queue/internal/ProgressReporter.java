@@ -57,7 +57,10 @@ final class ProgressReporter {
     } catch (RuntimeException e) {
       // Progress is advisory: a failed write must not fail the job; the next write or the
       // final flush carries the newest value.
-      log.warn("Could not store progress of job {}; will try again with the next value", lease.jobId(), e);
+      log.warn(
+          "Could not store progress of job {}; will try again with the next value",
+          lease.jobId(),
+          e);
     }
   }
 }

@@ -32,7 +32,11 @@ final class ReconnectingBackend extends ForwardingQueueBackend {
   private volatile RuntimeException lastError;
   private volatile boolean closed;
 
-  ReconnectingBackend(QueueBackendProvider provider, BackendSettings settings, String where, RuntimeException first) {
+  ReconnectingBackend(
+      QueueBackendProvider provider,
+      BackendSettings settings,
+      String where,
+      RuntimeException first) {
     this.provider = provider;
     this.settings = settings;
     this.where = where;
@@ -72,11 +76,19 @@ final class ReconnectingBackend extends ForwardingQueueBackend {
                     }));
           }
         }
-        log.info("Backend {} is reachable again after {} attempts; leaving degraded mode", where, backoff.failures());
+        log.info(
+            "Backend {} is reachable again after {} attempts; leaving degraded mode",
+            where,
+            backoff.failures());
       } catch (RuntimeException unmasked) {
         RuntimeException e = UrlMasker.masked(unmasked);
         lastError = e;
-        log.warn("Backend {} still unreachable (attempt {}); next try in about {}", where, backoff.failures(), wait.multipliedBy(2), e);
+        log.warn(
+            "Backend {} still unreachable (attempt {}); next try in about {}",
+            where,
+            backoff.failures(),
+            wait.multipliedBy(2),
+            e);
       }
     }
   }
@@ -87,7 +99,9 @@ final class ReconnectingBackend extends ForwardingQueueBackend {
     QueueBackend d = this.opened;
     if (d == null) {
       throw new BackendUnavailableException(
-          "backend " + where + " is not reachable (degraded start, reconnecting in the background); last error: "
+          "backend "
+              + where
+              + " is not reachable (degraded start, reconnecting in the background); last error: "
               + UrlMasker.mask(String.valueOf(lastError.getMessage())),
           lastError);
     }
@@ -97,7 +111,9 @@ final class ReconnectingBackend extends ForwardingQueueBackend {
   @Override
   public BackendCapabilities capabilities() {
     QueueBackend d = this.opened;
-    return d != null ? d.capabilities() : new BackendCapabilities(provider.name(), true, false, false, 1);
+    return d != null
+        ? d.capabilities()
+        : new BackendCapabilities(provider.name(), true, false, false, 1);
   }
 
   @Override

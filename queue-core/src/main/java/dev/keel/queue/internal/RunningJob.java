@@ -30,7 +30,8 @@ public final class RunningJob {
     this.job = job;
     this.lease =
         job.lease()
-            .orElseThrow(() -> new IllegalStateException("claimed job " + job.id() + " has no lease"));
+            .orElseThrow(
+                () -> new IllegalStateException("claimed job " + job.id() + " has no lease"));
     this.type = type;
   }
 

@@ -24,7 +24,8 @@ public final class VirtualThreads {
       Method m = java.util.concurrent.Executors.class.getMethod("newVirtualThreadPerTaskExecutor");
       return (ExecutorService) m.invoke(null);
     } catch (ReflectiveOperationException e) {
-      throw new KeelConfigurationException("could not create a virtual-thread executor on " + Runtime.version(), e);
+      throw new KeelConfigurationException(
+          "could not create a virtual-thread executor on " + Runtime.version(), e);
     }
   }
 }

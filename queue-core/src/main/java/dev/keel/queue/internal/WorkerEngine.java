@@ -36,8 +36,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class WorkerEngine {
   private static final Logger log = LoggerFactory.getLogger(WorkerEngine.class);
+
   /** Adaptive prefetch aims to keep this much work claimed ahead per slot. */
   static final Duration PREFETCH_TARGET = Duration.ofMillis(50);
+
   /** Adaptive prefetch never exceeds this many times a lane's concurrency. */
   static final int MAX_PREFETCH_FACTOR = 4;
 
@@ -48,8 +50,10 @@ public final class WorkerEngine {
   private final Map<String, Lane> lanes = new LinkedHashMap<>();
   private final WakeSignal wake = new WakeSignal();
   private final FinishBatcher finisher;
+
   /** The custom or virtual-thread executor shared by all lanes; null for platform threads. */
   private final ExecutorService sharedExecutor;
+
   private final boolean ownsExecutor;
   private final ScheduledExecutorService scheduler;
   private final Thread fetcher;
@@ -76,7 +80,13 @@ public final class WorkerEngine {
     // Two threads, so that a long maintenance run never delays a heartbeat.
     scheduler = Executors.newScheduledThreadPool(2, named("keel-" + cfg.id() + "-timer-", true));
     int maxBatch = Math.max(1, backend.capabilities().maxBatchSize());
-    finisher = new FinishBatcher(backend, Math.min(maxBatch, 1000), rt.listeners(), this::stored, "keel-" + cfg.id() + "-finisher");
+    finisher =
+        new FinishBatcher(
+            backend,
+            Math.min(maxBatch, 1000),
+            rt.listeners(),
+            this::stored,
+            "keel-" + cfg.id() + "-finisher");
     fetcher = new Thread(this::fetchLoop, "keel-" + cfg.id() + "-fetcher");
     fetcher.setDaemon(true);
   }
@@ -107,9 +117,16 @@ public final class WorkerEngine {
     fetcher.start();
     log.info(
         "Keel worker {} started: queues={} prefetch={} lease={} heartbeat={} poll={} grace={} threads={} maintenance={} backend={}",
-        cfg.id(), cfg.queues(), cfg.prefetch(), cfg.leaseDuration(), cfg.heartbeatInterval(), cfg.pollInterval(),
-        cfg.shutdownGrace(), cfg.virtualThreads() ? "virtual" : cfg.executor() != null ? "custom" : "platform",
-        cfg.maintenance(), backend.capabilities().name());
+        cfg.id(),
+        cfg.queues(),
+        cfg.prefetch(),
+        cfg.leaseDuration(),
+        cfg.heartbeatInterval(),
+        cfg.pollInterval(),
+        cfg.shutdownGrace(),
+        cfg.virtualThreads() ? "virtual" : cfg.executor() != null ? "custom" : "platform",
+        cfg.maintenance(),
+        backend.capabilities().name());
   }
 
   public int activeJobs() {
@@ -123,10 +140,12 @@ public final class WorkerEngine {
   private void fetchLoop() {
     Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(30));
     Set<String> handled = new HashSet<>(rt.types().keySet());
-    Set<String> include = new HashSet<>(cfg.includeTypes().isEmpty() ? handled : cfg.includeTypes());
+    Set<String> include =
+        new HashSet<>(cfg.includeTypes().isEmpty() ? handled : cfg.includeTypes());
     include.retainAll(handled);
     include.removeAll(cfg.excludeTypes());
-    ClaimPlanner planner = new ClaimPlanner(include, cfg.typeConcurrency(), cfg.typeQuota(), cfg.priorityClass());
+    ClaimPlanner planner =
+        new ClaimPlanner(include, cfg.typeConcurrency(), cfg.typeQuota(), cfg.priorityClass());
     while (claiming) {
       boolean maybeMore = false;
       try {
@@ -138,7 +157,8 @@ public final class WorkerEngine {
           if (!lane.worthClaiming(free)) {
             continue;
           }
-          int got = planner.run(free, activeByType(), (types, limit) -> claimInto(lane, types, limit));
+          int got =
+              planner.run(free, activeByType(), (types, limit) -> claimInto(lane, types, limit));
           // A full round means more may be waiting: claim again at once instead of waiting.
           maybeMore |= got == free;
         }
@@ -151,7 +171,12 @@ public final class WorkerEngine {
         return;
       } catch (RuntimeException e) {
         Duration wait = backoff.next();
-        log.warn("Worker {} could not claim jobs (failure {} in a row); retrying in {}", cfg.id(), backoff.failures(), wait, e);
+        log.warn(
+            "Worker {} could not claim jobs (failure {} in a row); retrying in {}",
+            cfg.id(),
+            backoff.failures(),
+            wait,
+            e);
         try {
           wake.await(wait);
         } catch (InterruptedException ie) {
@@ -165,7 +190,15 @@ public final class WorkerEngine {
   private int claimInto(Lane lane, Set<String> types, int limit) {
     List<Job> jobs =
         backend
-            .claim(new ClaimRequest(cfg.id(), Set.of(lane.queue), types, Set.of(), cfg.tenant(), limit, cfg.leaseDuration()))
+            .claim(
+                new ClaimRequest(
+                    cfg.id(),
+                    Set.of(lane.queue),
+                    types,
+                    Set.of(),
+                    cfg.tenant(),
+                    limit,
+                    cfg.leaseDuration()))
             .jobs();
     for (Job job : jobs) {
       lane.dispatch(job);
@@ -212,14 +245,20 @@ public final class WorkerEngine {
       }
     }
     if (interrupted > 0) {
-      log.warn("Worker {}: grace period {} over; interrupted {} running handlers", cfg.id(), cfg.shutdownGrace(), interrupted);
+      log.warn(
+          "Worker {}: grace period {} over; interrupted {} running handlers",
+          cfg.id(),
+          cfg.shutdownGrace(),
+          interrupted);
       long hard = System.nanoTime() + Duration.ofSeconds(5).toNanos();
       for (Lane lane : lanes.values()) {
         lane.awaitIdle(hard);
       }
     }
     if (!finisher.stop(Duration.ofSeconds(30))) {
-      log.error("Worker {}: results still not stored after 30 s; those jobs will be rescued when their leases expire", cfg.id());
+      log.error(
+          "Worker {}: results still not stored after 30 s; those jobs will be rescued when their leases expire",
+          cfg.id());
     }
     if (heartbeatTask != null) {
       heartbeatTask.cancel(false);
@@ -240,7 +279,11 @@ public final class WorkerEngine {
       sharedExecutor.shutdownNow();
     }
     if (!active.isEmpty()) {
-      log.warn("Worker {} stopped with {} jobs still running; they will be rescued when their leases expire: {}", cfg.id(), active.size(), active.keySet());
+      log.warn(
+          "Worker {} stopped with {} jobs still running; they will be rescued when their leases expire: {}",
+          cfg.id(),
+          active.size(),
+          active.keySet());
     }
     log.info("Keel worker {} stopped", cfg.id());
   }
@@ -268,9 +311,14 @@ public final class WorkerEngine {
         active.remove(rj.job().id());
         lanes.get(rj.job().queue()).done();
       }
-      log.info("Worker {} released {} prefetched jobs that never started", cfg.id(), released.size());
+      log.info(
+          "Worker {} released {} prefetched jobs that never started", cfg.id(), released.size());
     } catch (RuntimeException e) {
-      log.warn("Worker {} could not release {} prefetched jobs; they return to PENDING when their leases expire", cfg.id(), released.size(), e);
+      log.warn(
+          "Worker {} could not release {} prefetched jobs; they return to PENDING when their leases expire",
+          cfg.id(),
+          released.size(),
+          e);
       for (RunningJob rj : released) {
         active.remove(rj.job().id());
         lanes.get(rj.job().queue()).done();
@@ -280,8 +328,8 @@ public final class WorkerEngine {
 
   /**
    * One queue's concurrency: at most {@code concurrency} handlers, plus prefetched jobs. With
-   * platform threads each lane has its own pool, so a lane's waiting jobs never hold another
-   * lane's threads; the semaphore enforces the limit on shared executors too.
+   * platform threads each lane has its own pool, so a lane's waiting jobs never hold another lane's
+   * threads; the semaphore enforces the limit on shared executors too.
    */
   private final class Lane {
     final String queue;
@@ -297,7 +345,8 @@ public final class WorkerEngine {
       this.executor =
           sharedExecutor != null
               ? sharedExecutor
-              : Executors.newFixedThreadPool(concurrency, named("keel-" + cfg.id() + "-" + queue + "-", false));
+              : Executors.newFixedThreadPool(
+                  concurrency, named("keel-" + cfg.id() + "-" + queue + "-", false));
     }
 
     /** Mean handler run time of this lane (exponentially weighted), or -1 before the first job. */
@@ -319,7 +368,8 @@ public final class WorkerEngine {
         return concurrency;
       }
       double perSlot = PREFETCH_TARGET.toNanos() / Math.max(mean, 1.0);
-      return (int) Math.min((long) MAX_PREFETCH_FACTOR * concurrency, Math.round(concurrency * perSlot));
+      return (int)
+          Math.min((long) MAX_PREFETCH_FACTOR * concurrency, Math.round(concurrency * perSlot));
     }
 
     void recordDuration(long nanos) {
@@ -333,8 +383,8 @@ public final class WorkerEngine {
 
     /**
      * Claim when at least half the lane is free, or when it is empty. Claiming for every single
-     * freed slot would cost one round trip per job; batching them is what makes a worker fast,
-     * and prefetch keeps handlers busy meanwhile.
+     * freed slot would cost one round trip per job; batching them is what makes a worker fast, and
+     * prefetch keeps handlers busy meanwhile.
      */
     boolean worthClaiming(int free) {
       return free > 0 && (free >= Math.max(1, capacity() / 2) || claimed.get() == 0);
@@ -349,7 +399,11 @@ public final class WorkerEngine {
         executor.execute(() -> runLane(rj));
       } catch (RuntimeException e) {
         // Executor refused (shut down): leave the job claimed-not-started; stop() releases it.
-        log.warn("Worker {} could not hand job {} to its executor; it will be released", cfg.id(), job.id(), e);
+        log.warn(
+            "Worker {} could not hand job {} to its executor; it will be released",
+            cfg.id(),
+            job.id(),
+            e);
       }
     }
 
@@ -358,7 +412,11 @@ public final class WorkerEngine {
         running.acquire();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        log.debug("Worker {} interrupted before starting job {}; it will be released", cfg.id(), rj.job().id(), e);
+        log.debug(
+            "Worker {} interrupted before starting job {}; it will be released",
+            cfg.id(),
+            rj.job().id(),
+            e);
         return;
       }
       try {
@@ -373,7 +431,11 @@ public final class WorkerEngine {
         } catch (Error e) {
           // The JVM is in trouble (out of memory...): leave the lease to expire so the job is
           // rescued and run again, rather than storing an outcome we cannot trust.
-          log.error("Job {} ({}) hit a fatal error; it will be rescued when its lease expires", rj.job().id(), rj.job().type(), e);
+          log.error(
+              "Job {} ({}) hit a fatal error; it will be rescued when its lease expires",
+              rj.job().id(),
+              rj.job().type(),
+              e);
           active.remove(rj.job().id());
           throw e;
         }

@@ -10,4 +10,8 @@ package dev.keel.queue.spi;
  * @param maxBatchSize the largest batch an enqueue, claim or finish call accepts
  */
 public record BackendCapabilities(
-    String name, boolean durable, boolean transactionalEnqueue, boolean wakeups, int maxBatchSize) {}
+    String name,
+    boolean durable,
+    boolean transactionalEnqueue,
+    boolean wakeups,
+    int maxBatchSize) {}

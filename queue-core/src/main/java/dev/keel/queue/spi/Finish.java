@@ -40,9 +40,7 @@ public sealed interface Finish {
     }
   }
 
-  /**
-   * RUNNING → PENDING with runAt = backend now + delay, giving the attempt back (attempt - 1).
-   */
+  /** RUNNING → PENDING with runAt = backend now + delay, giving the attempt back (attempt - 1). */
   record Snooze(Lease lease, Duration delay) implements Finish {
     public Snooze {
       Objects.requireNonNull(lease, "lease");

@@ -45,7 +45,8 @@ public record NewJob(
     Objects.requireNonNull(tenant, "tenant");
     Objects.requireNonNull(payload, "payload");
     delay = delay == null ? Duration.ZERO : delay;
-    idempotencyPolicy = idempotencyPolicy == null ? IdempotencyPolicy.whileActive() : idempotencyPolicy;
+    idempotencyPolicy =
+        idempotencyPolicy == null ? IdempotencyPolicy.whileActive() : idempotencyPolicy;
     metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
   }
 

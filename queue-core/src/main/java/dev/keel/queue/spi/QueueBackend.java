@@ -15,11 +15,11 @@ import java.util.Optional;
  *
  * <ul>
  *   <li>Requests arrive validated by core; backends do not re-check field rules.
- *   <li>All times (due, lease expiry, createdAt, startedAt, finishedAt, heartbeatAt) come from
- *       the backend's own clock, never from the caller's.
- *   <li>Each call is atomic: it applies completely or not at all. A failure to reach the backend
- *       or an error from it is thrown as {@link BackendUnavailableException}, with any secret in
- *       the message masked.
+ *   <li>All times (due, lease expiry, createdAt, startedAt, finishedAt, heartbeatAt) come from the
+ *       backend's own clock, never from the caller's.
+ *   <li>Each call is atomic: it applies completely or not at all. A failure to reach the backend or
+ *       an error from it is thrown as {@link BackendUnavailableException}, with any secret in the
+ *       message masked.
  *   <li>Every job is addressed within its tenant; nothing here returns or changes a job of another
  *       tenant.
  *   <li>Backends hold no engine logic: retry decisions, timeouts and scheduling policy are core's.
@@ -41,8 +41,8 @@ public interface QueueBackend extends AutoCloseable {
    * result names that job with {@code created = false} and nothing is inserted for it, provided the
    * payloads are equal; if they differ, the whole request fails with {@link
    * IdempotencyConflictException} and nothing of it is written. This holds under any concurrency:
-   * any number of simultaneous enqueues of one (tenant, key) create exactly one job. Two jobs of one
-   * request with the same key behave as two sequential enqueues.
+   * any number of simultaneous enqueues of one (tenant, key) create exactly one job. Two jobs of
+   * one request with the same key behave as two sequential enqueues.
    *
    * @return one result per job, in request order
    */
@@ -107,7 +107,9 @@ public interface QueueBackend extends AutoCloseable {
    */
   Subscription subscribe(WakeupListener listener);
 
-  /** Round trip to the backend. Throws {@link BackendUnavailableException} if it does not answer. */
+  /**
+   * Round trip to the backend. Throws {@link BackendUnavailableException} if it does not answer.
+   */
   PingResult ping();
 
   /** Release connections and threads the backend owns. Idempotent. */

@@ -5,7 +5,8 @@ import java.util.Set;
 /**
  * Discovered with {@link java.util.ServiceLoader}: lets {@code Keel.fromEnvironment()} open a
  * backend named by {@code KEEL_BACKEND} without core knowing the backend's classes. A backend
- * module registers its provider in {@code META-INF/services/dev.keel.queue.spi.QueueBackendProvider}.
+ * module registers its provider in {@code
+ * META-INF/services/dev.keel.queue.spi.QueueBackendProvider}.
  */
 public interface QueueBackendProvider {
 

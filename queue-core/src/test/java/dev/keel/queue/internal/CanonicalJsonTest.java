@@ -23,7 +23,9 @@ class CanonicalJsonTest {
     Map<String, Object> b = new LinkedHashMap<>();
     b.put("a", Map.of("y", List.of(Map.of("c", 2, "d", 1)), "z", 1));
     b.put("b", 1);
-    assertThat(json.write("payload", a)).isEqualTo(json.write("payload", b)).isEqualTo("{\"a\":{\"y\":[{\"c\":2,\"d\":1}],\"z\":1},\"b\":1}");
+    assertThat(json.write("payload", a))
+        .isEqualTo(json.write("payload", b))
+        .isEqualTo("{\"a\":{\"y\":[{\"c\":2,\"d\":1}],\"z\":1},\"b\":1}");
   }
 
   @Test

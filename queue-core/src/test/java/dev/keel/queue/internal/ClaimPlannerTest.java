@@ -29,7 +29,8 @@ class ClaimPlannerTest {
       while (got < limit) {
         String best = null;
         for (String t : types) {
-          if (pending.getOrDefault(t, 0) > 0 && (best == null || pending.get(t) > pending.get(best))) {
+          if (pending.getOrDefault(t, 0) > 0
+              && (best == null || pending.get(t) > pending.get(best))) {
             best = t;
           }
         }
@@ -47,7 +48,9 @@ class ClaimPlannerTest {
   @Test
   void withoutLimitsItIsOneClaimForEveryType() {
     FakeQueue q = new FakeQueue().with("email", 100).with("cleanup", 3);
-    int got = new ClaimPlanner(Set.of("email", "cleanup"), Map.of(), Map.of(), Map.of()).run(10, Map.of(), q);
+    int got =
+        new ClaimPlanner(Set.of("email", "cleanup"), Map.of(), Map.of(), Map.of())
+            .run(10, Map.of(), q);
     assertThat(got).isEqualTo(10);
     assertThat(q.calls).hasSize(1);
   }
@@ -55,23 +58,31 @@ class ClaimPlannerTest {
   @Test
   void aQuotaKeepsABusyTypeFromTakingTheWholeRoundWhileOthersWait() {
     FakeQueue q = new FakeQueue().with("email", 1000).with("cleanup", 3).with("report", 2);
-    ClaimPlanner p = new ClaimPlanner(Set.of("email", "cleanup", "report"), Map.of(), Map.of("email", 4), Map.of());
+    ClaimPlanner p =
+        new ClaimPlanner(
+            Set.of("email", "cleanup", "report"), Map.of(), Map.of("email", 4), Map.of());
     int got = p.run(10, Map.of(), q);
     assertThat(got).isEqualTo(10);
-    assertThat(q.claimed).containsEntry("cleanup", 3).containsEntry("report", 2).containsEntry("email", 5);
+    assertThat(q.claimed)
+        .containsEntry("cleanup", 3)
+        .containsEntry("report", 2)
+        .containsEntry("email", 5);
   }
 
   @Test
   void capacityNobodyElseWantsStillGoesToTheQuotaType() {
     FakeQueue q = new FakeQueue().with("email", 1000);
-    ClaimPlanner p = new ClaimPlanner(Set.of("email", "cleanup"), Map.of(), Map.of("email", 4), Map.of());
+    ClaimPlanner p =
+        new ClaimPlanner(Set.of("email", "cleanup"), Map.of(), Map.of("email", 4), Map.of());
     assertThat(p.run(16, Map.of(), q)).isEqualTo(16);
   }
 
   @Test
   void lowerPriorityClassesAreClaimedFirst() {
     FakeQueue q = new FakeQueue().with("bulk", 1000).with("maintenance", 5);
-    ClaimPlanner p = new ClaimPlanner(Set.of("bulk", "maintenance"), Map.of(), Map.of(), Map.of("maintenance", -1));
+    ClaimPlanner p =
+        new ClaimPlanner(
+            Set.of("bulk", "maintenance"), Map.of(), Map.of(), Map.of("maintenance", -1));
     p.run(6, Map.of(), q);
     assertThat(q.claimed).containsEntry("maintenance", 5).containsEntry("bulk", 1);
     assertThat(q.calls.get(0)).startsWith("[maintenance]");

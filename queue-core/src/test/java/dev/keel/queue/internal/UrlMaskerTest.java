@@ -8,8 +8,10 @@ class UrlMaskerTest {
 
   @Test
   void passwordInUserInfoIsMasked() {
-    assertThat(UrlMasker.mask("postgres://app:s3cret@db:5432/app")).isEqualTo("postgres://app:***@db:5432/app");
-    assertThat(UrlMasker.mask("redis://:s3cret@cache:6379/0")).isEqualTo("redis://:***@cache:6379/0");
+    assertThat(UrlMasker.mask("postgres://app:s3cret@db:5432/app"))
+        .isEqualTo("postgres://app:***@db:5432/app");
+    assertThat(UrlMasker.mask("redis://:s3cret@cache:6379/0"))
+        .isEqualTo("redis://:***@cache:6379/0");
   }
 
   @Test

@@ -77,7 +77,8 @@ class EnvironmentConfigurationTest {
 
   @Test
   void anUnreachableBackendFailsTheStartWithTheUrlMasked() {
-    Map<String, String> env = Map.of("KEEL_BACKEND", "flaky", "FLAKY_URL", "flaky://app:s3cret@db.internal:1/x");
+    Map<String, String> env =
+        Map.of("KEEL_BACKEND", "flaky", "FLAKY_URL", "flaky://app:s3cret@db.internal:1/x");
     assertThatThrownBy(() -> open(env, StartupMode.FAIL_FAST))
         .isInstanceOf(BackendUnavailableException.class)
         .hasMessageContaining("flaky://app:***@db.internal:1/x")
@@ -87,7 +88,8 @@ class EnvironmentConfigurationTest {
 
   @Test
   void aDegradedStartReportsTheBackendDownRefusesEnqueueAndRecovers() {
-    Map<String, String> env = Map.of("KEEL_BACKEND", "flaky", "FLAKY_URL", "flaky://app:s3cret@db.internal:1/x");
+    Map<String, String> env =
+        Map.of("KEEL_BACKEND", "flaky", "FLAKY_URL", "flaky://app:s3cret@db.internal:1/x");
     try (Keel keel = open(env, StartupMode.DEGRADED)) {
       HealthSnapshot down = keel.health();
       assertThat(down.backendReachable()).isFalse();

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.MDC;
 
 /**
- * The logging context a handler runs in. This module's tests log through Logback because its MDC
- * is real (slf4j-simple's MDC stores nothing).
+ * The logging context a handler runs in. This module's tests log through Logback because its MDC is
+ * real (slf4j-simple's MDC stores nothing).
  */
 class JobContextPropagationTest {
 
@@ -28,7 +28,10 @@ class JobContextPropagationTest {
                 Map.class,
                 JobHandler.of(
                     m -> {
-                      for (String key : new String[] {"jobId", "jobType", "tenant", "attempt", "traceId", "traceparent"}) {
+                      for (String key :
+                          new String[] {
+                            "jobId", "jobType", "tenant", "attempt", "traceId", "traceparent"
+                          }) {
                         seen.put(key, String.valueOf(MDC.get(key)));
                       }
                     }))

@@ -29,10 +29,21 @@ class KeelBuilderTest {
 
   @Test
   void outOfRangeOptionsAreRefusedNotCorrected() {
-    assertThatThrownBy(() -> Keel.builder().maxPayloadBytes(0)).hasMessageContaining("maxPayloadBytes");
-    try (Keel keel = Keel.builder().backend(InlineBackend.create()).register("t", Map.class, JobHandler.of(m -> {})).build()) {
-      assertThatThrownBy(() -> keel.worker().queue("default", 0)).hasMessageContaining("concurrency");
-      assertThatThrownBy(() -> keel.worker().leaseDuration(Duration.ofSeconds(1)).heartbeatInterval(Duration.ofSeconds(2)).build())
+    assertThatThrownBy(() -> Keel.builder().maxPayloadBytes(0))
+        .hasMessageContaining("maxPayloadBytes");
+    try (Keel keel =
+        Keel.builder()
+            .backend(InlineBackend.create())
+            .register("t", Map.class, JobHandler.of(m -> {}))
+            .build()) {
+      assertThatThrownBy(() -> keel.worker().queue("default", 0))
+          .hasMessageContaining("concurrency");
+      assertThatThrownBy(
+              () ->
+                  keel.worker()
+                      .leaseDuration(Duration.ofSeconds(1))
+                      .heartbeatInterval(Duration.ofSeconds(2))
+                      .build())
           .hasMessageContaining("heartbeatInterval");
       assertThatThrownBy(() -> keel.worker().types("unknown")).hasMessageContaining("no handler");
     }
@@ -42,13 +53,18 @@ class KeelBuilderTest {
   void aWorkerNeedsARegisteredTypeAndABackendIsRequired() {
     assertThatThrownBy(() -> Keel.builder().build()).hasMessageContaining("no backend");
     try (Keel keel = Keel.builder().backend(InlineBackend.create()).build()) {
-      assertThatThrownBy(() -> keel.worker().build()).hasMessageContaining("at least one registered job type");
+      assertThatThrownBy(() -> keel.worker().build())
+          .hasMessageContaining("at least one registered job type");
     }
   }
 
   @Test
   void startAndCloseAreIdempotent() {
-    try (Keel keel = Keel.builder().backend(InlineBackend.create()).register("t", Map.class, JobHandler.of(m -> {})).build()) {
+    try (Keel keel =
+        Keel.builder()
+            .backend(InlineBackend.create())
+            .register("t", Map.class, JobHandler.of(m -> {}))
+            .build()) {
       Worker w = keel.worker().build();
       w.start();
       w.start();
@@ -66,7 +82,10 @@ class KeelBuilderTest {
     try (Keel keel =
         Keel.builder()
             .backend(InlineBackend.create())
-            .register("t", Map.class, JobHandler.of(m -> threadKind.set(Thread.currentThread().toString())))
+            .register(
+                "t",
+                Map.class,
+                JobHandler.of(m -> threadKind.set(Thread.currentThread().toString())))
             .build()) {
       if (!VirtualThreads.available()) {
         assertThatThrownBy(() -> keel.worker().virtualThreads(true))
@@ -75,8 +94,11 @@ class KeelBuilderTest {
         return;
       }
       UUID id = keel.client().enqueue(JobRequest.of("t", Map.of("n", 1))).id();
-      try (Worker w = keel.worker().virtualThreads(true).pollInterval(Duration.ofMillis(50)).build().start()) {
-        await().atMost(Duration.ofSeconds(10)).until(() -> keel.client().find(id).orElseThrow().state() == JobState.SUCCEEDED);
+      try (Worker w =
+          keel.worker().virtualThreads(true).pollInterval(Duration.ofMillis(50)).build().start()) {
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> keel.client().find(id).orElseThrow().state() == JobState.SUCCEEDED);
       }
       assertThat(threadKind.get()).startsWith("VirtualThread");
     }

@@ -123,7 +123,8 @@ class ThrottleAndFairnessTest {
       assertThatThrownBy(() -> DrainOptions.defaults().withMaxPerType("a", -1))
           .isInstanceOf(InvalidJobException.class)
           .hasMessageContaining("drain.maxPerType.a");
-      assertThatThrownBy(() -> DrainOptions.defaults().withMaxPerType("a", DrainOptions.MAX_JOBS_CAP + 1))
+      assertThatThrownBy(
+              () -> DrainOptions.defaults().withMaxPerType("a", DrainOptions.MAX_JOBS_CAP + 1))
           .hasMessageContaining("must be between 0 and");
     }
   }

@@ -17,7 +17,8 @@ final class TestJobs {
 
   /** A version-7 style id, strictly increasing within this JVM. */
   static UUID nextId() {
-    long tick = LAST.updateAndGet(prev -> Math.max(prev + 1, InstantSource.system().millis() << 12));
+    long tick =
+        LAST.updateAndGet(prev -> Math.max(prev + 1, InstantSource.system().millis() << 12));
     long millis = tick >>> 12;
     long seq = tick & 0xFFF;
     long msb = (millis << 16) | (0x7L << 12) | seq;

@@ -26,8 +26,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Kills the worker's database connections again and again while it runs (pg_terminate_backend on
- * the pool's and the listener's connections, as a failover or a DBA would): the worker logs,
- * backs off, reconnects and carries on; every job ends SUCCEEDED and none stays RUNNING.
+ * the pool's and the listener's connections, as a failover or a DBA would): the worker logs, backs
+ * off, reconnects and carries on; every job ends SUCCEEDED and none stays RUNNING.
  */
 class WorkerResilienceTest {
   private final PostgresTestDatabase db = PostgresTestDatabase.forClass(WorkerResilienceTest.class);
@@ -47,15 +47,24 @@ class WorkerResilienceTest {
 
   private Keel keel(Map<Integer, AtomicInteger> runs) {
     PostgresTestDatabase.Server server = PostgresTestDatabase.server();
-    String url = server.postgresUrl() + (server.postgresUrl().contains("?") ? "&" : "?") + "ApplicationName=" + appName;
+    String url =
+        server.postgresUrl()
+            + (server.postgresUrl().contains("?") ? "&" : "?")
+            + "ApplicationName="
+            + appName;
     return Keel.builder()
         .backend(
             new PostgresBackendProvider()
-                .open(new BackendSettings(url, InstantSource.system(), Map.of("KEEL_DATABASE_SCHEMA", db.schema()))))
+                .open(
+                    new BackendSettings(
+                        url, InstantSource.system(), Map.of("KEEL_DATABASE_SCHEMA", db.schema()))))
         .register(
             "work",
             Map.class,
-            JobHandler.of(m -> runs.computeIfAbsent(((Number) m.get("n")).intValue(), k -> new AtomicInteger()).incrementAndGet()))
+            JobHandler.of(
+                m ->
+                    runs.computeIfAbsent(((Number) m.get("n")).intValue(), k -> new AtomicInteger())
+                        .incrementAndGet()))
         .build();
   }
 
@@ -74,7 +83,9 @@ class WorkerResilienceTest {
           () -> {
             long killed =
                 db.queryLong(
-                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = '" + appName + "'");
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = '"
+                        + appName
+                        + "'");
             kills.addAndGet((int) killed);
           },
           100,

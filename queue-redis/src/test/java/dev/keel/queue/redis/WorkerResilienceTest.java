@@ -23,8 +23,8 @@ import redis.clients.jedis.params.ClientKillParams;
 
 /**
  * Drops the worker's connections again and again, then restarts the (persistent) server while a
- * worker runs: the worker logs, backs off, reconnects and carries on; every job ends SUCCEEDED
- * and none stays RUNNING.
+ * worker runs: the worker logs, backs off, reconnects and carries on; every job ends SUCCEEDED and
+ * none stays RUNNING.
  */
 class WorkerResilienceTest {
   private final ThrowawayRedisServer server = new ThrowawayRedisServer(true);
@@ -45,7 +45,10 @@ class WorkerResilienceTest {
                 "work",
                 Map.class,
                 JobHandler.of(
-                    m -> runs.computeIfAbsent(((Number) m.get("n")).intValue(), k -> new AtomicInteger()).incrementAndGet()))
+                    m ->
+                        runs.computeIfAbsent(
+                                ((Number) m.get("n")).intValue(), k -> new AtomicInteger())
+                            .incrementAndGet()))
             .build()) {
       List<JobRequest<Map<String, Integer>>> batch = new ArrayList<>();
       for (int i = 0; i < jobs; i++) {
@@ -63,7 +66,9 @@ class WorkerResilienceTest {
           Jedis admin = new Jedis(new HostAndPort("127.0.0.1", server.port()))) {
         for (int i = 0; i < 5; i++) {
           int before = runs.size();
-          await().atMost(Duration.ofSeconds(30)).until(() -> runs.size() > before + 50 || runs.size() == jobs);
+          await()
+              .atMost(Duration.ofSeconds(30))
+              .until(() -> runs.size() > before + 50 || runs.size() == jobs);
           admin.clientKill(
               new ClientKillParams().type(ClientType.NORMAL).skipMe(ClientKillParams.SkipMe.YES));
           admin.clientKill(new ClientKillParams().type(ClientType.PUBSUB));
@@ -71,7 +76,9 @@ class WorkerResilienceTest {
         int beforeRestart = runs.size();
         server.stop();
         server.start();
-        await().atMost(Duration.ofSeconds(60)).until(() -> runs.size() > beforeRestart || runs.size() == jobs);
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> runs.size() > beforeRestart || runs.size() == jobs);
         await()
             .atMost(Duration.ofSeconds(90))
             .pollInterval(Duration.ofMillis(200))

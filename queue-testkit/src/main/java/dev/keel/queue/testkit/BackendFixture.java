@@ -18,8 +18,8 @@ public interface BackendFixture extends AutoCloseable {
   QueueBackend openEmpty();
 
   /**
-   * The clock core should use with this backend: a {@link ManualClock} for inline, the system
-   * clock for durable backends (whose own server clock governs due times and leases).
+   * The clock core should use with this backend: a {@link ManualClock} for inline, the system clock
+   * for durable backends (whose own server clock governs due times and leases).
    */
   InstantSource clock();
 

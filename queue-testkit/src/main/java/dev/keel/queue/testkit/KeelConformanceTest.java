@@ -53,8 +53,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The contract as an application sees it: {@link Keel}'s client, drain, worker and health on top
- * of a backend. A backend module runs it by supplying a {@link BackendFixture}, alongside {@link
+ * The contract as an application sees it: {@link Keel}'s client, drain, worker and health on top of
+ * a backend. A backend module runs it by supplying a {@link BackendFixture}, alongside {@link
  * QueueBackendConformanceTest} (which tests the SPI directly).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -123,11 +123,14 @@ public abstract class KeelConformanceTest {
   @Test
   void anEnqueuedJobIsRunByAWorker() {
     AtomicInteger ran = new AtomicInteger();
-    Keel keel = keel(b -> b.register("count", Msg.class, JobHandler.of(m -> ran.incrementAndGet())));
+    Keel keel =
+        keel(b -> b.register("count", Msg.class, JobHandler.of(m -> ran.incrementAndGet())));
     start(keel.worker().queue("default", 2).pollInterval(Duration.ofMillis(100)).build());
     EnqueueResult r = keel.client().enqueue(msg("count", 1));
     assertThat(r.created()).isTrue();
-    await().atMost(Duration.ofSeconds(10)).until(() -> job(keel, r.id()).state() == JobState.SUCCEEDED);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> job(keel, r.id()).state() == JobState.SUCCEEDED);
     assertThat(ran).hasValue(1);
     assertThat(job(keel, r.id()).attempt()).isEqualTo(1);
   }
@@ -150,7 +153,9 @@ public abstract class KeelConformanceTest {
         Arguments.of("queue", msg("t", 1).withQueue("")),
         Arguments.of("tenant", msg("t", 1).withTenant("a/b")),
         Arguments.of("delay", msg("t", 1).withDelay(Duration.ofSeconds(-1))),
-        Arguments.of("runAt", msg("t", 1).withDelay(Duration.ofSeconds(1)).withRunAt(java.time.Instant.EPOCH)),
+        Arguments.of(
+            "runAt",
+            msg("t", 1).withDelay(Duration.ofSeconds(1)).withRunAt(java.time.Instant.EPOCH)),
         Arguments.of("timeout", msg("t", 1).withTimeout(Duration.ZERO)),
         Arguments.of("idempotencyKey", msg("t", 1).withIdempotencyKey(" ")),
         Arguments.of("idempotencyKey", msg("t", 1).withIdempotencyKey("k".repeat(256))),
@@ -160,7 +165,8 @@ public abstract class KeelConformanceTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("badRequests")
-  void badInputIsRejectedWithATypedErrorNamingTheFieldAndWritesNothing(String field, JobRequest<?> request) {
+  void badInputIsRejectedWithATypedErrorNamingTheFieldAndWritesNothing(
+      String field, JobRequest<?> request) {
     Keel keel = keel(b -> {});
     assertThatThrownBy(() -> keel.client().enqueue(request))
         .isInstanceOf(InvalidJobException.class)
@@ -172,7 +178,8 @@ public abstract class KeelConformanceTest {
   @Test
   void aBatchWithOneBadJobWritesNothingAndNamesTheElement() {
     Keel keel = keel(b -> {});
-    List<JobRequest<Msg>> batch = List.of(msg("ok", 1), msg("ok", 2), msg("ok", 3).withMaxAttempts(0));
+    List<JobRequest<Msg>> batch =
+        List.of(msg("ok", 1), msg("ok", 2), msg("ok", 3).withMaxAttempts(0));
     assertThatThrownBy(() -> keel.client().enqueueAll(batch))
         .isInstanceOf(InvalidJobException.class)
         .hasMessageStartingWith("jobs[2].maxAttempts: ");
@@ -188,7 +195,8 @@ public abstract class KeelConformanceTest {
     }
     List<EnqueueResult> results = keel.client().enqueueAll(batch);
     assertThat(results).hasSize(500).allMatch(EnqueueResult::created);
-    assertThat(keel.client().payload(job(keel, results.get(123).id()), Msg.class)).isEqualTo(new Msg(123, "m123"));
+    assertThat(keel.client().payload(job(keel, results.get(123).id()), Msg.class))
+        .isEqualTo(new Msg(123, "m123"));
   }
 
   @Test
@@ -245,15 +253,20 @@ public abstract class KeelConformanceTest {
     EnqueueResult first = keel.client().enqueue(msg("once", 1).withIdempotencyKey("k"));
     assertThatThrownBy(() -> keel.client().enqueue(msg("once", 2).withIdempotencyKey("k")))
         .isInstanceOf(IdempotencyConflictException.class)
-        .satisfies(e -> assertThat(((IdempotencyConflictException) e).existingJobId()).isEqualTo(first.id()));
+        .satisfies(
+            e ->
+                assertThat(((IdempotencyConflictException) e).existingJobId())
+                    .isEqualTo(first.id()));
     assertThat(all(keel, "default")).hasSize(1);
   }
 
   @Test
   void oneKeyInTwoTenantsMakesTwoJobs() {
     Keel keel = keel(b -> {});
-    EnqueueResult a = keel.client().enqueue(msg("once", 1).withTenant("acme").withIdempotencyKey("k"));
-    EnqueueResult b = keel.client().enqueue(msg("once", 1).withTenant("globex").withIdempotencyKey("k"));
+    EnqueueResult a =
+        keel.client().enqueue(msg("once", 1).withTenant("acme").withIdempotencyKey("k"));
+    EnqueueResult b =
+        keel.client().enqueue(msg("once", 1).withTenant("globex").withIdempotencyKey("k"));
     assertThat(a.created()).isTrue();
     assertThat(b.created()).isTrue();
     assertThat(a.id()).isNotEqualTo(b.id());
@@ -300,7 +313,8 @@ public abstract class KeelConformanceTest {
                     "bad",
                     Msg.class,
                     ctx -> {
-                      throw JobOutcomeException.permanentFailure("invalid address", new IllegalArgumentException("no @"));
+                      throw JobOutcomeException.permanentFailure(
+                          "invalid address", new IllegalArgumentException("no @"));
                     }));
     UUID id = keel.client().enqueue(msg("bad", 1)).id();
     assertThat(keel.drain().failed()).isEqualTo(1);
@@ -320,7 +334,10 @@ public abstract class KeelConformanceTest {
                 b.register(
                     "later",
                     Msg.class,
-                    ctx -> calls.incrementAndGet() == 1 ? JobOutcome.snooze(Duration.ofMillis(300)) : JobOutcome.success()));
+                    ctx ->
+                        calls.incrementAndGet() == 1
+                            ? JobOutcome.snooze(Duration.ofMillis(300))
+                            : JobOutcome.success()));
     UUID id = keel.client().enqueue(msg("later", 1)).id();
     assertThat(keel.drain().snoozed()).isEqualTo(1);
     Job snoozed = job(keel, id);
@@ -349,14 +366,19 @@ public abstract class KeelConformanceTest {
                 b.register(
                     "once-bad",
                     Msg.class,
-                    ctx -> calls.incrementAndGet() == 1 ? JobOutcome.permanentFailure("first time") : JobOutcome.success()));
+                    ctx ->
+                        calls.incrementAndGet() == 1
+                            ? JobOutcome.permanentFailure("first time")
+                            : JobOutcome.success()));
     UUID id = keel.client().enqueue(msg("once-bad", 1)).id();
     keel.drain();
     assertThat(job(keel, id).state()).isEqualTo(JobState.FAILED);
     assertThat(keel.client().retry("default", id).changed()).isTrue();
     assertThat(keel.drain().succeeded()).isEqualTo(1);
     assertThat(job(keel, id).state()).isEqualTo(JobState.SUCCEEDED);
-    assertThat(keel.client().retry("default", id).changed()).as("only FAILED jobs are re-driven").isFalse();
+    assertThat(keel.client().retry("default", id).changed())
+        .as("only FAILED jobs are re-driven")
+        .isFalse();
   }
 
   @Test
@@ -397,7 +419,8 @@ public abstract class KeelConformanceTest {
     UUID a1 = keel.client().enqueue(msg("a", 1).withTenant("t1")).id();
     UUID a2 = keel.client().enqueue(msg("a", 2).withTenant("t2")).id();
     UUID b1 = keel.client().enqueue(msg("b", 3).withTenant("t1")).id();
-    assertThat(keel.drain(DrainOptions.defaults().withTypes("a").withTenant("t1")).ran()).isEqualTo(1);
+    assertThat(keel.drain(DrainOptions.defaults().withTypes("a").withTenant("t1")).ran())
+        .isEqualTo(1);
     assertThat(keel.client().find("t1", a1).orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
     assertThat(keel.client().find("t2", a2).orElseThrow().state()).isEqualTo(JobState.PENDING);
     assertThat(keel.client().find("t1", b1).orElseThrow().state()).isEqualTo(JobState.PENDING);
@@ -448,7 +471,11 @@ public abstract class KeelConformanceTest {
         keel(
             b ->
                 b.tracePropagator(tracing)
-                    .register("traced", Msg.class, JobHandler.of(m -> seen.put("traceparent", String.valueOf(current.get())))));
+                    .register(
+                        "traced",
+                        Msg.class,
+                        JobHandler.of(
+                            m -> seen.put("traceparent", String.valueOf(current.get())))));
     String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
     current.set(traceparent);
     UUID id;
@@ -467,7 +494,10 @@ public abstract class KeelConformanceTest {
   void listenersSeeTheLifecycle() {
     List<String> events = new CopyOnWriteArrayList<>();
     Keel keel =
-        keel(b -> b.register(succeeding("seen")).listener(e -> events.add(e.getClass().getSimpleName())));
+        keel(
+            b ->
+                b.register(succeeding("seen"))
+                    .listener(e -> events.add(e.getClass().getSimpleName())));
     keel.client().enqueue(msg("seen", 1));
     keel.drain();
     assertThat(events).containsExactly("Enqueued", "Started", "Succeeded");
@@ -503,7 +533,9 @@ public abstract class KeelConformanceTest {
     Job j = job(keel, id);
     assertThat(j.state()).isEqualTo(JobState.FAILED);
     assertThat(j.lastError().message()).contains("timed out after PT0.2S");
-    assertThat(Thread.currentThread().isInterrupted()).as("interrupt does not leak to the caller").isFalse();
+    assertThat(Thread.currentThread().isInterrupted())
+        .as("interrupt does not leak to the caller")
+        .isFalse();
   }
 
   @Test
@@ -535,7 +567,9 @@ public abstract class KeelConformanceTest {
             .build()
             .start();
     closeAfterTest.add(worker);
-    await().atMost(Duration.ofSeconds(10)).until(() -> started.getCount() == 0 && worker.activeJobs() == 4);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> started.getCount() == 0 && worker.activeJobs() == 4);
     worker.close();
     int pendingUnstarted = 0;
     int interruptedRunning = 0;
@@ -587,7 +621,9 @@ public abstract class KeelConformanceTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> started.getCount() == 0);
     assertThat(keel.client().cancel("default", id).changed()).isTrue();
     await().atMost(Duration.ofSeconds(10)).until(() -> interrupted.get() == 1);
-    await().atMost(Duration.ofSeconds(10)).until(() -> events.stream().anyMatch(e -> e instanceof JobEvent.LeaseLost));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> events.stream().anyMatch(e -> e instanceof JobEvent.LeaseLost));
     assertThat(job(keel, id).state()).isEqualTo(JobState.CANCELLED);
   }
 
@@ -595,14 +631,24 @@ public abstract class KeelConformanceTest {
   void aWorkerRunsManyJobsEachExactlyOnce() {
     Map<Integer, AtomicInteger> runs = new ConcurrentHashMap<>();
     Keel keel =
-        keel(b -> b.register("many", Msg.class, JobHandler.of(m -> runs.computeIfAbsent(m.n(), k -> new AtomicInteger()).incrementAndGet())));
+        keel(
+            b ->
+                b.register(
+                    "many",
+                    Msg.class,
+                    JobHandler.of(
+                        m ->
+                            runs.computeIfAbsent(m.n(), k -> new AtomicInteger())
+                                .incrementAndGet())));
     List<JobRequest<Msg>> batch = new ArrayList<>();
     for (int i = 0; i < 2000; i++) {
       batch.add(msg("many", i));
     }
     keel.client().enqueueAll(batch);
     start(keel.worker().queue("default", 4).pollInterval(Duration.ofMillis(50)).build());
-    await().atMost(Duration.ofSeconds(60)).until(() -> keel.health().count(JobState.SUCCEEDED) == 2000);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> keel.health().count(JobState.SUCCEEDED) == 2000);
     assertThat(runs).hasSize(2000);
     assertThat(runs.values()).allMatch(c -> c.get() == 1);
   }
@@ -616,7 +662,8 @@ public abstract class KeelConformanceTest {
             b ->
                 b.register(succeeding("ok"))
                     .register("bad", Msg.class, ctx -> JobOutcome.permanentFailure("no"))
-                    .healthThresholds(new dev.keel.queue.HealthThresholds(0, 0, Duration.ofMinutes(5))));
+                    .healthThresholds(
+                        new dev.keel.queue.HealthThresholds(0, 0, Duration.ofMinutes(5))));
     keel.client().enqueue(msg("ok", 1));
     keel.client().enqueue(msg("bad", 2));
     keel.client().enqueue(msg("later", 3).withDelay(Duration.ofHours(1)));

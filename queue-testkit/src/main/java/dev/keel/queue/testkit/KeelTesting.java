@@ -39,7 +39,10 @@ public final class KeelTesting {
         return totals;
       }
     }
-    throw new AssertionError("jobs were still due after " + MAX_ROUNDS + " drain rounds: a job re-enqueues itself forever?");
+    throw new AssertionError(
+        "jobs were still due after "
+            + MAX_ROUNDS
+            + " drain rounds: a job re-enqueues itself forever?");
   }
 
   /**
@@ -128,8 +131,19 @@ public final class KeelTesting {
 
     @Override
     public String toString() {
-      return "DrainTotals[ran=" + ran + ", succeeded=" + succeeded + ", retried=" + retried + ", failed=" + failed
-          + ", snoozed=" + snoozed + ", cancelled=" + cancelled + "]";
+      return "DrainTotals[ran="
+          + ran
+          + ", succeeded="
+          + succeeded
+          + ", retried="
+          + retried
+          + ", failed="
+          + failed
+          + ", snoozed="
+          + snoozed
+          + ", cancelled="
+          + cancelled
+          + "]";
     }
   }
 
@@ -184,7 +198,15 @@ public final class KeelTesting {
     public EnqueuedJobs assertCount(int expected) {
       List<Job> jobs = jobs();
       if (jobs.size() != expected) {
-        throw new AssertionError("expected " + expected + " " + describe() + " but found " + jobs.size() + ": " + summary(jobs));
+        throw new AssertionError(
+            "expected "
+                + expected
+                + " "
+                + describe()
+                + " but found "
+                + jobs.size()
+                + ": "
+                + summary(jobs));
       }
       return this;
     }
@@ -196,7 +218,11 @@ public final class KeelTesting {
     }
 
     private String describe() {
-      return "job(s)" + (type == null ? "" : " of type '" + type + "'") + " in tenant '" + tenant + "'"
+      return "job(s)"
+          + (type == null ? "" : " of type '" + type + "'")
+          + " in tenant '"
+          + tenant
+          + "'"
           + (states.isEmpty() ? "" : " in state " + states);
     }
 

@@ -41,7 +41,8 @@ public final class ManualClock implements InstantSource {
     now.updateAndGet(
         t -> {
           if (instant.isBefore(t)) {
-            throw new IllegalArgumentException("a manual clock only moves forward: " + instant + " < " + t);
+            throw new IllegalArgumentException(
+                "a manual clock only moves forward: " + instant + " < " + t);
           }
           return instant;
         });

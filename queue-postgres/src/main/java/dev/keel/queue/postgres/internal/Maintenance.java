@@ -34,7 +34,9 @@ public final class Maintenance {
 
   private void refreshStatisticsIfStale() {
     boolean stale =
-        db.autoCommit("statistics", c -> SqlCall.on(c, sql.staleStatistics).query(rs -> rs.getBoolean(1)))
+        db
+            .autoCommit(
+                "statistics", c -> SqlCall.on(c, sql.staleStatistics).query(rs -> rs.getBoolean(1)))
             .stream()
             .findFirst()
             .orElse(false);
@@ -70,9 +72,9 @@ public final class Maintenance {
   }
 
   /**
-   * Prune is this backend's housekeeping hook, run by the maintenance node: before deleting it
-   * also refreshes the planner statistics of the jobs table when they are stale, because a claim
-   * planned on stale statistics sorts every pending job instead of reading the first few.
+   * Prune is this backend's housekeeping hook, run by the maintenance node: before deleting it also
+   * refreshes the planner statistics of the jobs table when they are stale, because a claim planned
+   * on stale statistics sorts every pending job instead of reading the first few.
    */
   public PruneResult prune(PruneRequest request) {
     refreshStatisticsIfStale();
