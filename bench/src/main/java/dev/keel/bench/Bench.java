@@ -20,6 +20,9 @@ public final class Bench {
     Locale.setDefault(Locale.ROOT);
     Workloads w = new Workloads(o);
     boolean ok = true;
+    if (o.warmup) {
+      ok &= w.warmUp();
+    }
     for (String workload : o.workloads) {
       ok &=
           switch (workload) {
@@ -45,6 +48,8 @@ public final class Bench {
     int history = 1_000_000;
     int batch = 1_000;
     boolean profile;
+    /** Run one untimed burn-down first so the JIT has compiled the hot paths (on by default). */
+    boolean warmup = true;
 
     /** Worker prefetch; -1 keeps the library's default. */
     int prefetch = -1;
@@ -65,6 +70,8 @@ public final class Bench {
           o.history = Integer.parseInt(a.substring(10));
         } else if (a.startsWith("--prefetch=")) {
           o.prefetch = Integer.parseInt(a.substring(11));
+        } else if (a.equals("--no-warmup")) {
+          o.warmup = false;
         } else if (a.equals("--profile")) {
           o.profile = true;
         } else if (a.startsWith("--batch=")) {

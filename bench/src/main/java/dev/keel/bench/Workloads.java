@@ -72,6 +72,18 @@ final class Workloads {
     return b.build();
   }
 
+  /**
+   * An untimed burn-down in its own namespace, so that the measured runs see a JVM whose hot
+   * paths are compiled, as in a service that has been up for a while. {@code --no-warmup} skips
+   * it (cold figures).
+   */
+  boolean warmUp() throws Exception {
+    try (BenchBackend target = BenchBackend.fresh(o.backend, "warmup");
+        Keel keel = keel(target.backend())) {
+      return burnDownOn(keel, 0, "WARMUP");
+    }
+  }
+
   /** Workload 1: bulk enqueue N, then time a worker of concurrency W burning them down. */
   boolean burnDown() throws Exception {
     try (BenchBackend target = BenchBackend.fresh(o.backend, "burn");
