@@ -419,10 +419,12 @@ public final class WorkerEngine {
             e);
         return;
       }
+      if (!rj.tryStart()) {
+        // Released by shutdown, which already gave its lane slot back.
+        running.release();
+        return;
+      }
       try {
-        if (!rj.tryStart()) {
-          return; // released by shutdown
-        }
         Completion c;
         long start = System.nanoTime();
         try {
