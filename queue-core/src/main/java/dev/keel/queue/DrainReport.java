@@ -24,6 +24,8 @@ public record DrainReport(
     /** maxJobs ran. */
     MAX_JOBS,
     /** The time budget ran out. */
-    BUDGET
+    BUDGET,
+    /** The calling thread was interrupted; its interrupt flag is left set. */
+    INTERRUPTED
   }
 }

@@ -117,6 +117,13 @@ public final class JobClient {
     if (query == null) {
       throw new InvalidJobException("query", "must not be null");
     }
+    JobPreparer.name("tenant", query.tenant());
+    if (query.type() != null) {
+      JobPreparer.name("type", query.type());
+    }
+    if (query.queue() != null) {
+      JobPreparer.name("queue", query.queue());
+    }
     return backend.list(query);
   }
 

@@ -31,6 +31,8 @@ public record JobError(String message, String stackTrace) {
   }
 
   private static String truncate(String s, int max) {
-    return s.length() <= max ? s : s.substring(0, max - 15) + "...[truncated]";
+    // NUL cannot be stored in a PostgreSQL text column; an error text must never be unstorable.
+    String clean = s.indexOf('\u0000') < 0 ? s : s.replace('\u0000', '\uFFFD');
+    return clean.length() <= max ? clean : clean.substring(0, max - 15) + "...[truncated]";
   }
 }

@@ -41,8 +41,10 @@ public record JobType<T>(
               + ", was "
               + maxAttempts);
     }
-    if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
-      throw new KeelConfigurationException("JobType.timeout must be positive, was " + timeout);
+    if (timeout != null
+        && (timeout.isNegative() || timeout.isZero() || timeout.compareTo(Limits.MAX_TIMEOUT) > 0)) {
+      throw new KeelConfigurationException(
+          "JobType.timeout must be positive and at most " + Limits.MAX_TIMEOUT + ", was " + timeout);
     }
     retryPolicy = retryPolicy == null ? RetryPolicy.defaultPolicy() : retryPolicy;
   }

@@ -151,6 +151,9 @@ public final class Keel implements AutoCloseable {
    * maintenance lock. Workers do this on a timer; call it from a scheduler when no worker runs.
    */
   public MaintenanceReport maintenance(String owner) {
+    if (owner == null || owner.isBlank()) {
+      throw new InvalidJobException("maintenance.owner", "must not be blank");
+    }
     return runtime.maintenance().runOnce(owner);
   }
 

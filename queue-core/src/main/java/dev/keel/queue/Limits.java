@@ -18,6 +18,9 @@ public final class Limits {
   public static final int MAX_METADATA_VALUE_LENGTH = 1_024;
   public static final int MAX_BATCH_SIZE = 10_000;
 
+  /** Longest per-attempt timeout: 30 days. */
+  public static final java.time.Duration MAX_TIMEOUT = java.time.Duration.ofDays(30);
+
   /** Default payload limit (1 MiB of UTF-8 JSON); configurable with {@code Keel.Builder}. */
   public static final long DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
 }

@@ -52,6 +52,9 @@ public final class Drainer {
     }
     java.util.Map<String, Integer> perTypeLeft = new java.util.HashMap<>(options.maxPerType());
     types.removeIf(t -> perTypeLeft.getOrDefault(t, 1) <= 0);
+    for (String q : options.queues()) {
+      JobPreparer.name("drain.queues", q);
+    }
     if (options.tenant() != null) {
       JobPreparer.name("drain.tenant", options.tenant());
     }
@@ -63,6 +66,10 @@ public final class Drainer {
     int ran = 0;
     DrainReport.StopReason why = DrainReport.StopReason.IDLE;
     while (true) {
+      if (Thread.currentThread().isInterrupted()) {
+        why = DrainReport.StopReason.INTERRUPTED;
+        break;
+      }
       if (ran >= options.maxJobs()) {
         why = DrainReport.StopReason.MAX_JOBS;
         break;

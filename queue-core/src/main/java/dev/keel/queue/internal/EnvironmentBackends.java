@@ -104,6 +104,12 @@ public final class EnvironmentBackends {
               + e.getMessage()
               + ". Check that the server runs and the URL, user and password are right, or start with StartupMode.DEGRADED.",
           e);
+    } catch (KeelConfigurationException e) {
+      throw new KeelConfigurationException(UrlMasker.mask(e.getMessage()), UrlMasker.masked(e));
+    } catch (RuntimeException unexpected) {
+      throw new KeelConfigurationException(
+          "backend " + where + " could not be opened: " + UrlMasker.mask(String.valueOf(unexpected.getMessage())),
+          UrlMasker.masked(unexpected));
     }
   }
 

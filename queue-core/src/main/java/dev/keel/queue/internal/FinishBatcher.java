@@ -23,6 +23,8 @@ import org.slf4j.LoggerFactory;
 final class FinishBatcher {
   private static final Logger log = LoggerFactory.getLogger(FinishBatcher.class);
   private static final Completion POISON = new Completion(null, null, null);
+  /** Consecutive failures of one batch before its results are stored one by one. */
+  static final int ISOLATE_AFTER_FAILURES = 5;
 
   private final QueueBackend backend;
   private final int maxBatch;
@@ -91,6 +93,11 @@ final class FinishBatcher {
             e);
         return;
       } catch (RuntimeException e) {
+        if (backoff.failures() >= ISOLATE_AFTER_FAILURES && batch.size() > 1 && storeOneByOne(batch)) {
+          batch.clear();
+          backoff.reset();
+          continue;
+        }
         Duration wait = backoff.next();
         log.warn(
             "Could not store {} job results (attempt {}); retrying in {}",
@@ -109,6 +116,48 @@ final class FinishBatcher {
           return;
         }
       }
+    }
+  }
+
+  /**
+   * Maybe one result is refused for good and blocks the batch: store the results one by one. If
+   * some get through, the backend is up and the ones it refuses are dropped; if none does, the
+   * backend is down, and the whole batch is kept for the next try.
+   *
+   * @return true if the batch is done with
+   */
+  private boolean storeOneByOne(List<Completion> batch) {
+    List<Completion> refused = new ArrayList<>();
+    RuntimeException last = null;
+    for (Completion c : batch) {
+      try {
+        store(List.of(c));
+      } catch (RuntimeException e) {
+        refused.add(c);
+        last = e;
+      }
+    }
+    if (refused.size() == batch.size()) {
+      return false;
+    }
+    if (!refused.isEmpty()) {
+      dropUnstorable(refused, last);
+    }
+    return true;
+  }
+
+  /**
+   * Gives up on results the backend keeps refusing: the jobs leave this worker's active set, their
+   * leases expire and maintenance rescues them (retry, or FAILED on the last attempt).
+   */
+  private void dropUnstorable(List<Completion> batch, RuntimeException e) {
+    for (Completion c : batch) {
+      log.error(
+          "Giving up storing the result of job {} ({}); it will be rescued when its lease expires",
+          c.job().job().id(),
+          c.job().job().type(),
+          e);
+      onStored.accept(c.job());
     }
   }
 

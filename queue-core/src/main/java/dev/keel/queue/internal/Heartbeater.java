@@ -22,12 +22,47 @@ final class Heartbeater implements Runnable {
   private final Duration leaseDuration;
   private final Supplier<Collection<RunningJob>> active;
   private int consecutiveFailures;
+  /** When a heartbeat last reached the backend (System.nanoTime); starts at creation. */
+  private long lastSuccessNanos = System.nanoTime();
 
   Heartbeater(
       QueueBackend backend, Duration leaseDuration, Supplier<Collection<RunningJob>> active) {
     this.backend = backend;
     this.leaseDuration = leaseDuration;
     this.active = active;
+  }
+
+  /**
+   * Without a heartbeat for longer than the lease, every lease has expired on the backend and the
+   * jobs may already run elsewhere: stop the handlers, as if the leases were reported lost.
+   */
+  private void stopIfLeasesMustHaveExpired(List<RunningJob> jobs) {
+    if (System.nanoTime() - lastSuccessNanos < leaseDuration.toNanos()) {
+      return;
+    }
+    for (RunningJob rj : jobs) {
+      if (!rj.finishing() && rj.stopReason() == null) {
+        log.warn("Job {} ({}): no heartbeat reached the backend for longer than the lease ({}); stopping its handler", rj.job().id(), rj.job().type(), leaseDuration);
+        rj.requestStop(StopReason.LEASE_LOST);
+      }
+    }
+  }
+
+  private FencedResult heartbeatInChunks(List<Lease> leases) {
+    int size = Math.max(1, Math.min(1_000, backend.capabilities().maxBatchSize()));
+    if (leases.size() <= size) {
+      return backend.heartbeat(new HeartbeatRequest(leases, leaseDuration));
+    }
+    java.util.Set<java.util.UUID> applied = new java.util.HashSet<>();
+    java.util.Set<java.util.UUID> lost = new java.util.HashSet<>();
+    for (int i = 0; i < leases.size(); i += size) {
+      FencedResult r =
+          backend.heartbeat(
+              new HeartbeatRequest(leases.subList(i, Math.min(leases.size(), i + size)), leaseDuration));
+      applied.addAll(r.applied());
+      lost.addAll(r.lost());
+    }
+    return new FencedResult(applied, lost);
   }
 
   @Override
@@ -42,8 +77,9 @@ final class Heartbeater implements Runnable {
     }
     FencedResult result;
     try {
-      result = backend.heartbeat(new HeartbeatRequest(leases, leaseDuration));
+      result = heartbeatInChunks(leases);
       consecutiveFailures = 0;
+      lastSuccessNanos = System.nanoTime();
     } catch (RuntimeException e) {
       // Keep ticking: the next heartbeat may reach the backend before the leases run out; if not,
       // the jobs are rescued and our late results are fenced out.
@@ -54,6 +90,7 @@ final class Heartbeater implements Runnable {
           consecutiveFailures,
           leaseDuration,
           e);
+      stopIfLeasesMustHaveExpired(jobs);
       return;
     }
     for (RunningJob rj : jobs) {

@@ -58,6 +58,9 @@ public final class JobExecution {
     this.durations = durations;
   }
 
+  /** Retry delay after an internal error or a retry policy that gave no usable delay. */
+  static final Duration ENGINE_ERROR_DELAY = Duration.ofSeconds(1);
+
   /** Runs the job; never throws for anything the handler does. */
   public Completion run(RunningJob rj) {
     Job job = rj.job();
@@ -70,6 +73,11 @@ public final class JobExecution {
       MDC.put("traceId", traceId);
     }
     try (TracePropagator.Scope scope = tracing.restore(job.traceparent())) {
+      if (rj.stopReason() == StopReason.LEASE_LOST) {
+        // Cancelled or rescued while it waited in prefetch: never start its handler.
+        log.info("Job {} ({}) lost its lease before it started; not running it", job.id(), job.type());
+        return new Completion(rj, null, new JobEvent.LeaseLost(job));
+      }
       Duration defer = throttleDelay(job);
       if (defer != null) {
         return new Completion(
@@ -77,6 +85,11 @@ public final class JobExecution {
       }
       listeners.fire(new JobEvent.Started(job));
       return execute(rj);
+    } catch (RuntimeException e) {
+      // A failure of Keel itself (not of the handler): still store an outcome, so the job is
+      // neither left RUNNING nor silently dropped.
+      log.error("Job {} ({}): internal error while running it", job.id(), job.type(), e);
+      return retryOrFail(rj, JobError.of(e), ENGINE_ERROR_DELAY, e);
     } finally {
       MDC.remove("jobId");
       MDC.remove("jobType");
@@ -135,12 +148,13 @@ public final class JobExecution {
     JobOutcome outcome;
     Throwable failure = null;
     rj.enterHandler(Thread.currentThread());
-    ScheduledFuture<?> timer =
-        timeout == null
-            ? null
-            : timers.schedule(
-                () -> rj.requestStop(StopReason.TIMEOUT), timeout.toNanos(), TimeUnit.NANOSECONDS);
+    ScheduledFuture<?> timer = null;
     try {
+      if (timeout != null) {
+        timer =
+            timers.schedule(
+                () -> rj.requestStop(StopReason.TIMEOUT), timeout.toNanos(), TimeUnit.NANOSECONDS);
+      }
       outcome = ((JobHandler) type.handler()).handle(ctx);
       if (outcome == null) {
         outcome = JobOutcome.retry("handler returned null instead of an outcome");
@@ -185,6 +199,11 @@ public final class JobExecution {
           failure);
     }
     if (stop == StopReason.SHUTDOWN && !(outcome instanceof JobOutcome.Success)) {
+      if (job.attempt() >= job.maxAttempts()) {
+        // A deploy must not turn a job FAILED: give its last attempt back instead.
+        log.warn("Job {} ({}) interrupted by worker shutdown on its last attempt; it will run again", job.id(), job.type());
+        return new Completion(rj, new Finish.Snooze(rj.lease(), Duration.ZERO), new JobEvent.Snoozed(job, Duration.ZERO));
+      }
       return retryOrFail(
           rj, JobError.of("interrupted by worker shutdown after " + took), null, failure);
     }
@@ -228,7 +247,7 @@ public final class JobExecution {
       return new Completion(
           rj, new Finish.Fail(rj.lease(), error), new JobEvent.Failed(job, error));
     }
-    Duration wait = delay != null ? delay : rj.type().retryPolicy().delayAfter(job.attempt());
+    Duration wait = delay != null ? delay : policyDelay(rj);
     log.warn(
         "Job {} ({}) failed on attempt {} of {}, retrying in {}: {}",
         job.id(),
@@ -240,6 +259,21 @@ public final class JobExecution {
         cause);
     return new Completion(
         rj, new Finish.Retry(rj.lease(), error, wait), new JobEvent.Retrying(job, error, wait));
+  }
+
+  /** The type's retry delay; a policy that throws or answers nonsense gets a default. */
+  private static Duration policyDelay(RunningJob rj) {
+    Job job = rj.job();
+    try {
+      Duration d = rj.type().retryPolicy().delayAfter(job.attempt());
+      if (d != null && !d.isNegative()) {
+        return d;
+      }
+      log.error("Retry policy of type {} returned {} for attempt {}; retrying in {}", job.type(), d, job.attempt(), ENGINE_ERROR_DELAY);
+    } catch (RuntimeException e) {
+      log.error("Retry policy of type {} threw for attempt {}; retrying in {}", job.type(), job.attempt(), ENGINE_ERROR_DELAY, e);
+    }
+    return ENGINE_ERROR_DELAY;
   }
 
   private static JobError withMessage(String reason, Throwable cause) {

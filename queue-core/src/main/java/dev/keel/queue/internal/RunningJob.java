@@ -71,11 +71,16 @@ public final class RunningJob {
   }
 
   void exitHandler() {
+    boolean stopped;
     synchronized (threadLock) {
       thread = null;
+      stopped = stopReason != null;
     }
-    // Clear an interrupt aimed at this job so it cannot hit the thread's next job.
-    Thread.interrupted();
+    if (stopped) {
+      // Clear the interrupt aimed at this job so it cannot hit the thread's next job; an
+      // interrupt from anyone else (say, the caller of drain) is left alone.
+      Thread.interrupted();
+    }
   }
 
   /** Asks the handler to stop; the first reason wins. */

@@ -187,7 +187,8 @@ public final class WorkerEngine {
     }
   }
 
-  private int claimInto(Lane lane, Set<String> types, int limit) {
+  private int claimInto(Lane lane, Set<String> types, int requested) {
+    int limit = Math.max(1, Math.min(requested, backend.capabilities().maxBatchSize()));
     List<Job> jobs =
         backend
             .claim(
@@ -226,11 +227,49 @@ public final class WorkerEngine {
    * handlers, interrupts what is left, stores every result that exists and stops the threads.
    */
   public void stop() throws InterruptedException {
+    try {
+      drainForShutdown();
+    } finally {
+      // Whatever happened above, no thread of this worker may outlive it.
+      if (heartbeatTask != null) {
+        heartbeatTask.cancel(false);
+      }
+      if (maintenanceTask != null) {
+        maintenanceTask.cancel(false);
+      }
+      scheduler.shutdownNow();
+      if (cfg.maintenance()) {
+        rt.maintenance().unlockSafely(cfg.id());
+      }
+      for (Lane lane : lanes.values()) {
+        if (lane.executor != sharedExecutor) {
+          lane.executor.shutdownNow();
+        }
+      }
+      if (ownsExecutor && sharedExecutor != null) {
+        sharedExecutor.shutdownNow();
+      }
+    }
+    if (!active.isEmpty()) {
+      log.warn(
+          "Worker {} stopped with {} jobs still running; they will be rescued when their leases expire: {}",
+          cfg.id(),
+          active.size(),
+          active.keySet());
+    }
+    log.info("Keel worker {} stopped", cfg.id());
+  }
+
+  private void drainForShutdown() throws InterruptedException {
     claiming = false;
     wake.raise();
     fetcher.join(cfg.shutdownGrace().toMillis() + 5_000);
     if (subscription != null) {
-      subscription.close();
+      try {
+        subscription.close();
+      } catch (RuntimeException e) {
+        log.warn("Worker {}: closing its wake-up subscription failed", cfg.id(), e);
+      }
     }
     releaseUnstarted();
     long deadline = System.nanoTime() + cfg.shutdownGrace().toNanos();
@@ -239,7 +278,7 @@ public final class WorkerEngine {
     }
     int interrupted = 0;
     for (RunningJob rj : active.values()) {
-      if (rj.started()) {
+      if (rj.started() && !rj.finishing()) {
         rj.requestStop(StopReason.SHUTDOWN);
         interrupted++;
       }
@@ -260,32 +299,6 @@ public final class WorkerEngine {
           "Worker {}: results still not stored after 30 s; those jobs will be rescued when their leases expire",
           cfg.id());
     }
-    if (heartbeatTask != null) {
-      heartbeatTask.cancel(false);
-    }
-    if (maintenanceTask != null) {
-      maintenanceTask.cancel(false);
-    }
-    scheduler.shutdownNow();
-    if (cfg.maintenance()) {
-      rt.maintenance().unlockSafely(cfg.id());
-    }
-    for (Lane lane : lanes.values()) {
-      if (lane.executor != sharedExecutor) {
-        lane.executor.shutdownNow();
-      }
-    }
-    if (ownsExecutor && sharedExecutor != null) {
-      sharedExecutor.shutdownNow();
-    }
-    if (!active.isEmpty()) {
-      log.warn(
-          "Worker {} stopped with {} jobs still running; they will be rescued when their leases expire: {}",
-          cfg.id(),
-          active.size(),
-          active.keySet());
-    }
-    log.info("Keel worker {} stopped", cfg.id());
   }
 
   private void releaseUnstarted() {
@@ -295,35 +308,48 @@ public final class WorkerEngine {
         released.add(rj);
       }
     }
-    if (released.isEmpty()) {
-      return;
+    if (!released.isEmpty()) {
+      release(released);
+      log.info("Worker {} released {} prefetched jobs that never started", cfg.id(), released.size());
     }
-    List<Finish> finishes = new ArrayList<>();
-    for (RunningJob rj : released) {
-      finishes.add(new Finish.Release(rj.lease()));
-    }
-    try {
-      var result = backend.finish(new FinishRequest(finishes));
-      for (RunningJob rj : released) {
-        if (result.isApplied(rj.job().id())) {
-          rt.listeners().fire(new JobEvent.Released(rj.job()));
+  }
+
+  /** Returns claimed jobs that never started to PENDING (no attempt used) and frees their slots. */
+  private void release(List<RunningJob> released) {
+    for (List<RunningJob> chunk : chunks(released)) {
+      List<Finish> finishes = new ArrayList<>(chunk.size());
+      for (RunningJob rj : chunk) {
+        finishes.add(new Finish.Release(rj.lease()));
+      }
+      try {
+        var result = backend.finish(new FinishRequest(finishes));
+        for (RunningJob rj : chunk) {
+          if (result.isApplied(rj.job().id())) {
+            rt.listeners().fire(new JobEvent.Released(rj.job()));
+          }
         }
-        active.remove(rj.job().id());
-        lanes.get(rj.job().queue()).done();
+      } catch (RuntimeException e) {
+        log.warn(
+            "Worker {} could not release {} jobs; they return to PENDING when their leases expire",
+            cfg.id(),
+            chunk.size(),
+            e);
       }
-      log.info(
-          "Worker {} released {} prefetched jobs that never started", cfg.id(), released.size());
-    } catch (RuntimeException e) {
-      log.warn(
-          "Worker {} could not release {} prefetched jobs; they return to PENDING when their leases expire",
-          cfg.id(),
-          released.size(),
-          e);
-      for (RunningJob rj : released) {
+      for (RunningJob rj : chunk) {
         active.remove(rj.job().id());
         lanes.get(rj.job().queue()).done();
       }
     }
+  }
+
+  /** Splits a list into calls no larger than the backend accepts. */
+  private <T> List<List<T>> chunks(List<T> all) {
+    int size = Math.max(1, Math.min(1_000, backend.capabilities().maxBatchSize()));
+    List<List<T>> out = new ArrayList<>();
+    for (int i = 0; i < all.size(); i += size) {
+      out.add(all.subList(i, Math.min(all.size(), i + size)));
+    }
+    return out;
   }
 
   /**
@@ -398,12 +424,12 @@ public final class WorkerEngine {
       try {
         executor.execute(() -> runLane(rj));
       } catch (RuntimeException e) {
-        // Executor refused (shut down): leave the job claimed-not-started; stop() releases it.
-        log.warn(
-            "Worker {} could not hand job {} to its executor; it will be released",
-            cfg.id(),
-            job.id(),
-            e);
+        // The executor refused it (bounded queue, shut down): give the job back right away,
+        // without using an attempt, instead of holding its lease and lane slot.
+        log.warn("Worker {} could not hand job {} to its executor; releasing it", cfg.id(), job.id(), e);
+        if (rj.tryRelease()) {
+          release(List.of(rj));
+        }
       }
     }
 
