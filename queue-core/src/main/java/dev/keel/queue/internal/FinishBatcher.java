@@ -161,7 +161,10 @@ final class FinishBatcher {
     }
   }
 
-  private void store(List<Completion> batch) {
+  private void store(List<Completion> unordered) {
+    // Id order, like heartbeats, so the two never lock the same rows in opposite orders.
+    List<Completion> batch = new ArrayList<>(unordered);
+    batch.sort(java.util.Comparator.comparing(c -> c.job().job().id()));
     List<Finish> finishes = new ArrayList<>(batch.size());
     for (Completion c : batch) {
       finishes.add(c.finish());

@@ -17,6 +17,8 @@ import org.slf4j.LoggerFactory;
  * of jobs whose lease turned out lost.
  */
 final class Heartbeater implements Runnable {
+  static final java.util.Comparator<RunningJob> BY_ID =
+      java.util.Comparator.comparing(rj -> rj.job().id());
   private static final Logger log = LoggerFactory.getLogger(Heartbeater.class);
   private final QueueBackend backend;
   private final Duration leaseDuration;
@@ -71,6 +73,9 @@ final class Heartbeater implements Runnable {
     if (jobs.isEmpty()) {
       return;
     }
+    // Always touch jobs in id order: a heartbeat and a finish of overlapping jobs then lock rows
+    // in the same order and cannot deadlock (seen on PostgreSQL under load).
+    jobs.sort(BY_ID);
     List<Lease> leases = new ArrayList<>(jobs.size());
     for (RunningJob rj : jobs) {
       leases.add(rj.lease());
