@@ -219,6 +219,7 @@ final class Workloads {
         Keel keel = keel(target.backend())) {
       AtomicLong completed = new AtomicLong();
       onSuccess.set(completed::incrementAndGet);
+      startedAt.set(null);
       int seconds = o.seconds;
       long[] perSecond = new long[seconds + 1];
       try (Worker w = worker(keel).start()) {
@@ -272,6 +273,7 @@ final class Workloads {
       long t0 = System.nanoTime();
       CountDownLatch seeded = new CountDownLatch(o.history);
       onSuccess.set(seeded::countDown);
+      startedAt.set(null);
       enqueueInBatches(keel, o.history);
       try (Worker w = worker(keel).start()) {
         if (!seeded.await(60, TimeUnit.MINUTES)) {
