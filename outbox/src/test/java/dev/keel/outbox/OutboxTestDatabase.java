@@ -2,14 +2,11 @@ package dev.keel.outbox;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import java.net.URI;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.Locale;
-import java.util.concurrent.ThreadLocalRandom;
+import dev.keel.queue.postgres.internal.DatabaseUrl;
+import dev.keel.queue.testkit.servers.PostgresDiscovery;
+import dev.keel.queue.testkit.servers.PostgresDiscovery.Location;
+import dev.keel.queue.testkit.servers.TestSql;
+import java.util.Optional;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Jdbi;
 import org.testcontainers.DockerClientFactory;
@@ -18,13 +15,13 @@ import org.testcontainers.containers.PostgreSQLContainer;
 /**
  * Finds a PostgreSQL server for tests and gives each test class its own schema, dropped on close.
  *
- * <p>Discovery, first match wins: {@code KEEL_TEST_DATABASE_URL} ({@code jdbc:postgresql://…} or
- * {@code postgres://user:pass@host:port/db}); the local default {@code 127.0.0.1:5432}, database
- * {@code test}, user {@code postgres}, if it answers; a Testcontainers PostgreSQL if Docker is
- * available. Otherwise the test fails with a message saying what to start.
+ * <p>Discovery ({@link PostgresDiscovery}), first match wins: {@code KEEL_TEST_DATABASE_URL}
+ * ({@code jdbc:postgresql://…} or {@code postgres://user:pass@host:port/db}); the local default
+ * {@code 127.0.0.1:5432}, database {@code test}, user {@code postgres}, if it answers; a
+ * Testcontainers PostgreSQL if Docker is available. Otherwise the test fails with a message saying
+ * what to start.
  */
 final class OutboxTestDatabase implements AutoCloseable {
-  private static final String LOCAL_URL = "jdbc:postgresql://127.0.0.1:5432/test";
   private static HikariDataSource pool;
 
   private final String schema;
@@ -38,12 +35,7 @@ final class OutboxTestDatabase implements AutoCloseable {
 
   /** A fresh, unique, migrated schema for {@code testClass}. */
   static OutboxTestDatabase forClass(Class<?> testClass) {
-    String base = testClass.getSimpleName().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
-    if (base.length() > 30) {
-      base = base.substring(0, 30);
-    }
-    String suffix = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000000));
-    return new OutboxTestDatabase("t_" + base + "_" + suffix);
+    return new OutboxTestDatabase(PostgresDiscovery.uniqueSchema(testClass));
   }
 
   /** The shared pool of the discovered server (do not close it). */
@@ -67,23 +59,11 @@ final class OutboxTestDatabase implements AutoCloseable {
   }
 
   void execute(String sql) {
-    try (Connection c = dataSource().getConnection();
-        Statement st = c.createStatement()) {
-      st.execute(sql);
-    } catch (SQLException e) {
-      throw new IllegalStateException("test SQL failed: " + sql, e);
-    }
+    TestSql.execute(dataSource(), sql);
   }
 
   long queryLong(String sql) {
-    try (Connection c = dataSource().getConnection();
-        Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    } catch (SQLException e) {
-      throw new IllegalStateException("test SQL failed: " + sql, e);
-    }
+    return TestSql.queryLong(dataSource(), sql);
   }
 
   /** Rows of this schema's outbox table. */
@@ -97,54 +77,26 @@ final class OutboxTestDatabase implements AutoCloseable {
   }
 
   private static HikariDataSource discover() {
-    String explicit = System.getenv("KEEL_TEST_DATABASE_URL");
-    if (explicit != null && !explicit.isBlank()) {
-      String[] parts = jdbc(explicit);
-      return open(parts[0], parts[1], parts[2]);
-    }
-    if (answers(LOCAL_URL, "postgres")) {
-      return open(LOCAL_URL, "postgres", null);
-    }
-    if (dockerAvailable()) {
-      PostgreSQLContainer<?> container = new PostgreSQLContainer<>("postgres:16-alpine");
-      container.start();
-      Runtime.getRuntime().addShutdownHook(new Thread(container::stop));
-      return open(container.getJdbcUrl(), container.getUsername(), container.getPassword());
-    }
-    throw new IllegalStateException(
-        "No PostgreSQL for tests: set KEEL_TEST_DATABASE_URL (postgres://user:pass@host:5432/db),"
-            + " or start PostgreSQL on 127.0.0.1:5432 with a database 'test' and user 'postgres'"
-            + " (trust auth), or start Docker so Testcontainers can run one.");
+    Location at =
+        PostgresDiscovery.locate(
+            explicit -> {
+              DatabaseUrl url = DatabaseUrl.parse(explicit, PostgresDiscovery.URL_VARIABLE);
+              return new Location(url.jdbcUrl(), url.user(), url.password());
+            },
+            OutboxTestDatabase::container);
+    return open(at.jdbcUrl(), at.user(), at.password());
   }
 
-  /** {jdbcUrl, user, password} from either URL form. */
-  static String[] jdbc(String url) {
-    if (url.startsWith("jdbc:")) {
-      return new String[] {url, null, null};
+  /** A Testcontainers PostgreSQL, if Docker is available. */
+  private static Optional<Location> container() {
+    if (!dockerAvailable()) {
+      return Optional.empty();
     }
-    URI u = URI.create(url);
-    String user = null;
-    String password = null;
-    if (u.getUserInfo() != null) {
-      String[] up = u.getUserInfo().split(":", 2);
-      user = up[0];
-      password = up.length > 1 ? up[1] : null;
-    }
-    int port = u.getPort() > 0 ? u.getPort() : 5432;
-    String query = u.getQuery() == null ? "" : "?" + u.getQuery();
-    return new String[] {
-      "jdbc:postgresql://" + u.getHost() + ":" + port + u.getPath() + query, user, password
-    };
-  }
-
-  private static boolean answers(String jdbcUrl, String user) {
-    try (Connection c = DriverManager.getConnection(jdbcUrl + "?connectTimeout=2", user, null)) {
-      return c.isValid(2);
-    } catch (SQLException e) {
-      System.err.println(
-          "No PostgreSQL at " + jdbcUrl + " (" + e.getMessage() + "); trying Docker");
-      return false;
-    }
+    PostgreSQLContainer<?> container = new PostgreSQLContainer<>("postgres:16-alpine");
+    container.start();
+    Runtime.getRuntime().addShutdownHook(new Thread(container::stop));
+    return Optional.of(
+        new Location(container.getJdbcUrl(), container.getUsername(), container.getPassword()));
   }
 
   private static boolean dockerAvailable() {

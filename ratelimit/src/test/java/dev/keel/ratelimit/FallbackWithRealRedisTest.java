@@ -2,6 +2,7 @@ package dev.keel.ratelimit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.keel.queue.testkit.servers.ThrowawayRedisServer;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;

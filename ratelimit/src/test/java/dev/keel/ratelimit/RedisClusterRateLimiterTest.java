@@ -2,6 +2,7 @@ package dev.keel.ratelimit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.keel.queue.testkit.servers.ThrowawayRedisCluster;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
@@ -21,10 +22,10 @@ class RedisClusterRateLimiterTest {
 
   @BeforeAll
   static void start() {
-    cluster = new ThrowawayRedisCluster();
+    cluster = ThrowawayRedisCluster.onFreePorts();
     jedis =
         new JedisCluster(
-            cluster.nodes(),
+            RedisTestServers.nodes(cluster),
             DefaultJedisClientConfig.builder()
                 .connectionTimeoutMillis(500)
                 .socketTimeoutMillis(500)
@@ -64,7 +65,7 @@ class RedisClusterRateLimiterTest {
     RedisRateLimiter limiter =
         RedisRateLimiter.builder(jedis, Limit.perHour(3)).keyPrefix("flushed").build();
     assertThat(limiter.tryAcquire("k", 1)).isEqualTo(Decision.allow(2));
-    for (HostAndPort node : cluster.nodes()) {
+    for (HostAndPort node : RedisTestServers.nodes(cluster)) {
       try (Jedis direct = new Jedis(node)) {
         direct.scriptFlush();
       }

@@ -1,33 +1,27 @@
 package dev.keel.ratelimit;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
+import dev.keel.queue.testkit.servers.RedisDiscovery;
+import dev.keel.queue.testkit.servers.ThrowawayRedisCluster;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import redis.clients.jedis.HostAndPort;
-import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.UnifiedJedis;
-import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
 
 /**
- * Finds the Redis the tests use: {@code KEEL_TEST_REDIS_URL}, else 127.0.0.1:6379 if it answers
- * PING, else a failure saying what to start. (This module has no Testcontainers dependency.)
+ * The Redis the tests use, found by {@link RedisDiscovery}: {@code KEEL_TEST_REDIS_URL}, else
+ * 127.0.0.1:6379 if it answers PING, else a failure saying what to start (this module has no
+ * Testcontainers dependency); plus the Jedis helpers the tests share.
  */
 final class RedisTestServers {
-  static final String URL_VARIABLE = "KEEL_TEST_REDIS_URL";
-  private static String url;
-
   private RedisTestServers() {}
 
-  static synchronized String url() {
-    if (url == null) {
-      url = discover();
-    }
-    return url;
+  static String url() {
+    return RedisDiscovery.standaloneUrl();
   }
 
   static JedisPooled connect() {
@@ -63,30 +57,10 @@ final class RedisTestServers {
         + Long.parseLong(String.valueOf(time.get(1)));
   }
 
-  private static String discover() {
-    String explicit = System.getenv(URL_VARIABLE);
-    if (explicit != null && !explicit.isBlank()) {
-      return explicit;
-    }
-    if (answersPing("127.0.0.1", 6379)) {
-      return "redis://127.0.0.1:6379/0";
-    }
-    throw new IllegalStateException(
-        "No Redis for the tests: set "
-            + URL_VARIABLE
-            + " (e.g. redis://127.0.0.1:6379/0) or start redis-server on 127.0.0.1:6379.");
-  }
-
-  static boolean answersPing(String host, int port) {
-    try (Socket probe = new Socket()) {
-      probe.connect(new InetSocketAddress(host, port), 300);
-    } catch (IOException e) {
-      return false; // nothing listening: the caller tries the next option
-    }
-    try (Jedis jedis = new Jedis(new HostAndPort(host, port))) {
-      return "PONG".equals(jedis.ping());
-    } catch (JedisException e) {
-      return false; // something else listens there, or Redis wants a password
-    }
+  /** The masters of {@code cluster}, as Jedis wants them. */
+  static Set<HostAndPort> nodes(ThrowawayRedisCluster cluster) {
+    Set<HostAndPort> nodes = new LinkedHashSet<>();
+    cluster.ports().forEach(port -> nodes.add(new HostAndPort("127.0.0.1", port)));
+    return nodes;
   }
 }

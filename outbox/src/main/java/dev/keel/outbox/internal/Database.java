@@ -1,6 +1,7 @@
 package dev.keel.outbox.internal;
 
 import dev.keel.queue.BackendUnavailableException;
+import dev.keel.queue.postgres.internal.SchemaName;
 import java.sql.Connection;
 import java.sql.SQLException;
 import javax.sql.DataSource;

@@ -1,5 +1,6 @@
 package dev.keel.outbox.internal;
 
+import dev.keel.queue.postgres.internal.SqlStatement;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

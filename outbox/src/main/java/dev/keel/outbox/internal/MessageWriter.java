@@ -1,6 +1,7 @@
 package dev.keel.outbox.internal;
 
 import dev.keel.outbox.OutboxMessage;
+import dev.keel.queue.postgres.internal.SchemaName;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.HashMap;
@@ -31,7 +32,7 @@ public final class MessageWriter {
     p.put("type", m.type());
     p.put("payload", m.payload());
     p.put("headers", headers.toJson(m.headers()));
-    p.put("channel", schema.channel());
+    p.put("channel", OutboxChannel.of(schema));
     if (Jdbc.query(c, sql.record, p, rs -> rs.getLong(1)).size() != 1) {
       throw new IllegalStateException("record_message.sql inserted no row");
     }

@@ -48,7 +48,7 @@ public final class NotificationListener implements Runnable {
       try (Connection c = db.dataSource().getConnection()) {
         c.setAutoCommit(true);
         try (Statement st = c.createStatement()) {
-          st.execute("LISTEN \"" + db.schema().channel() + "\"");
+          st.execute("LISTEN \"" + OutboxChannel.of(db.schema()) + "\"");
         }
         wakeup.signal();
         pause = Duration.ofMillis(100);

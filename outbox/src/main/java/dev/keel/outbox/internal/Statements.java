@@ -1,5 +1,8 @@
 package dev.keel.outbox.internal;
 
+import dev.keel.queue.postgres.internal.SchemaName;
+import dev.keel.queue.postgres.internal.SqlStatement;
+
 /**
  * Every SQL statement of the outbox and the ledger, read once from {@code
  * dev/keel/outbox/sql/*.sql} with the schema substituted.
@@ -50,12 +53,7 @@ public final class Statements {
   }
 
   private static SqlStatement load(SchemaName schema, String name) {
-    String file = name + ".sql";
-    return SqlStatement.compile(file, substitute(Resources.read(SQL_DIR + file), schema));
-  }
-
-  /** Replaces {@code ${schema}} with the quoted, validated schema name. */
-  public static String substitute(String sql, SchemaName schema) {
-    return sql.replace("${schema}", schema.quoted());
+    return dev.keel.queue.postgres.internal.Statements.load(
+        Statements.class, SQL_DIR, "outbox", schema, name);
   }
 }

@@ -37,7 +37,7 @@ public final class RedisFixture implements BackendFixture {
 
   /** A fixture on the test cluster. */
   public static RedisFixture cluster(String name) {
-    return new RedisFixture(RedisTestCluster.url(), uniqueNamespace(name));
+    return new RedisFixture(RedisTestServers.clusterUrl(), uniqueNamespace(name));
   }
 
   private static String uniqueNamespace(String name) {

@@ -9,6 +9,7 @@ import dev.keel.queue.spi.ClaimRequest;
 import dev.keel.queue.spi.EnqueueRequest;
 import dev.keel.queue.spi.Subscription;
 import dev.keel.queue.testkit.TestJobs;
+import dev.keel.queue.testkit.servers.ThrowawayRedisServer;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;

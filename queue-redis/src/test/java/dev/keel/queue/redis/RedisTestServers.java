@@ -1,67 +1,38 @@
 package dev.keel.queue.redis;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
+import dev.keel.queue.testkit.servers.RedisDiscovery;
+import java.util.Optional;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
-import redis.clients.jedis.HostAndPort;
-import redis.clients.jedis.Jedis;
-import redis.clients.jedis.exceptions.JedisException;
 
 /**
- * Finds a standalone Redis for tests, once per JVM: {@code KEEL_TEST_REDIS_URL}, else the local
- * default port 127.0.0.1:6379 if it answers PING, else a Testcontainers Redis if Docker is
- * available, else a failure saying what to start.
+ * The Redis servers the tests use, found by {@link RedisDiscovery}; this module adds the
+ * Testcontainers fallback: {@code KEEL_TEST_REDIS_URL}, else 127.0.0.1:6379 if it answers PING,
+ * else a Testcontainers Redis if Docker is available, else a failure saying what to start.
  */
 public final class RedisTestServers {
-  public static final String URL_VARIABLE = "KEEL_TEST_REDIS_URL";
-  private static String url;
-  private static GenericContainer<?> container;
-
   private RedisTestServers() {}
 
-  /** The URL of the Redis the tests use. */
-  public static synchronized String standaloneUrl() {
-    if (url == null) {
-      url = discover();
-    }
-    return url;
+  /** The URL of the standalone Redis the tests use. */
+  public static String standaloneUrl() {
+    return RedisDiscovery.standaloneUrl(
+        RedisTestServers::container, "make Docker available for Testcontainers");
   }
 
-  private static String discover() {
-    String explicit = System.getenv(URL_VARIABLE);
-    if (explicit != null && !explicit.isBlank()) {
-      return explicit;
-    }
-    if (answersPing("127.0.0.1", 6379)) {
-      return "redis://127.0.0.1:6379/0";
-    }
-    if (dockerAvailable()) {
-      container = new GenericContainer<>("redis:7-alpine").withExposedPorts(6379);
-      container.start();
-      Runtime.getRuntime().addShutdownHook(new Thread(container::stop, "stop-test-redis"));
-      return "redis://" + container.getHost() + ":" + container.getMappedPort(6379) + "/0";
-    }
-    throw new IllegalStateException(
-        "No Redis for the tests: set "
-            + URL_VARIABLE
-            + " (e.g. redis://127.0.0.1:6379/0), start redis-server on 127.0.0.1:6379, or make"
-            + " Docker available for Testcontainers.");
+  /** The URL of the Redis Cluster the tests use (see {@link RedisDiscovery#clusterUrl()}). */
+  public static String clusterUrl() {
+    return RedisDiscovery.clusterUrl();
   }
 
-  /** True if a Redis server answers PING at host:port. */
-  static boolean answersPing(String host, int port) {
-    try (Socket probe = new Socket()) {
-      probe.connect(new InetSocketAddress(host, port), 300);
-    } catch (IOException e) {
-      return false; // nothing listening: the caller tries the next option
+  private static Optional<String> container() {
+    if (!dockerAvailable()) {
+      return Optional.empty();
     }
-    try (Jedis jedis = new Jedis(new HostAndPort(host, port))) {
-      return "PONG".equals(jedis.ping());
-    } catch (JedisException e) {
-      return false; // something else listens there, or Redis wants a password
-    }
+    GenericContainer<?> container = new GenericContainer<>("redis:7-alpine").withExposedPorts(6379);
+    container.start();
+    Runtime.getRuntime().addShutdownHook(new Thread(container::stop, "stop-test-redis"));
+    return Optional.of(
+        "redis://" + container.getHost() + ":" + container.getMappedPort(6379) + "/0");
   }
 
   private static boolean dockerAvailable() {

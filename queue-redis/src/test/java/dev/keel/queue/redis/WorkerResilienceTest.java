@@ -8,6 +8,7 @@ import dev.keel.queue.JobRequest;
 import dev.keel.queue.JobState;
 import dev.keel.queue.Keel;
 import dev.keel.queue.Worker;
+import dev.keel.queue.testkit.servers.ThrowawayRedisServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

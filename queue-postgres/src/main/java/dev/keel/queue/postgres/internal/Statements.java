@@ -65,8 +65,17 @@ public final class Statements {
   }
 
   private static SqlStatement load(SchemaName schema, String name) {
+    return load(Statements.class, SQL_DIR, "queue-postgres", schema, name);
+  }
+
+  /**
+   * Reads {@code dir + name + ".sql"} (shipped with {@code owner} in the Keel jar {@code jar}),
+   * substitutes {@code schema} and compiles it.
+   */
+  public static SqlStatement load(
+      Class<?> owner, String dir, String jar, SchemaName schema, String name) {
     String file = name + ".sql";
-    return SqlStatement.compile(file, substitute(readResource(SQL_DIR + file), schema));
+    return SqlStatement.compile(file, substitute(readResource(owner, dir + file, jar), schema));
   }
 
   /** Replaces {@code ${schema}} with the quoted, validated schema name. */
@@ -76,9 +85,18 @@ public final class Statements {
 
   /** A UTF-8 resource of this jar; a missing one is a packaging bug. */
   public static String readResource(String path) {
-    try (InputStream in = Statements.class.getResourceAsStream(path)) {
+    return readResource(Statements.class, path, "queue-postgres");
+  }
+
+  /**
+   * A UTF-8 resource shipped with {@code owner} in the Keel jar {@code jar} (named in the error); a
+   * missing one is a packaging bug. Read through {@code owner} so that it is found in owner's own
+   * module when the jars are on the module path.
+   */
+  public static String readResource(Class<?> owner, String path, String jar) {
+    try (InputStream in = owner.getResourceAsStream(path)) {
       if (in == null) {
-        throw new IllegalStateException("missing resource " + path + " in the queue-postgres jar");
+        throw new IllegalStateException("missing resource " + path + " in the " + jar + " jar");
       }
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
