@@ -48,8 +48,15 @@ public final class Bench {
     int history = 1_000_000;
     int batch = 1_000;
     boolean profile;
+
     /** Run one untimed burn-down first so the JIT has compiled the hot paths (on by default). */
     boolean warmup = true;
+
+    /** Jobs in the warm-up pass: enough for the JIT to reach steady state. */
+    int warmupJobs = 100_000;
+
+    /** Workers run maintenance (rescue, prune, statistics) as they would in production. */
+    boolean maintenance = true;
 
     /** Worker prefetch; -1 keeps the library's default. */
     int prefetch = -1;
@@ -70,6 +77,10 @@ public final class Bench {
           o.history = Integer.parseInt(a.substring(10));
         } else if (a.startsWith("--prefetch=")) {
           o.prefetch = Integer.parseInt(a.substring(11));
+        } else if (a.startsWith("--warmup-jobs=")) {
+          o.warmupJobs = Integer.parseInt(a.substring(14));
+        } else if (a.equals("--no-maintenance")) {
+          o.maintenance = false;
         } else if (a.equals("--no-warmup")) {
           o.warmup = false;
         } else if (a.equals("--profile")) {

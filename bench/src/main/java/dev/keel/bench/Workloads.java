@@ -69,18 +69,21 @@ final class Workloads {
     if (o.prefetch >= 0) {
       b.prefetch(o.prefetch);
     }
+    if (!o.maintenance) {
+      b.maintenance(false);
+    }
     return b.build();
   }
 
   /**
-   * An untimed burn-down in its own namespace, so that the measured runs see a JVM whose hot
-   * paths are compiled, as in a service that has been up for a while. {@code --no-warmup} skips
-   * it (cold figures).
+   * An untimed burn-down in its own namespace, so that the measured runs see a JVM whose hot paths
+   * are compiled, as in a service that has been up for a while. {@code --no-warmup} skips it (cold
+   * figures).
    */
   boolean warmUp() throws Exception {
     try (BenchBackend target = BenchBackend.fresh(o.backend, "warmup");
         Keel keel = keel(target.backend())) {
-      return burnDownOn(keel, 0, "WARMUP");
+      return burnDownOn(keel, 0, o.warmupJobs, "WARMUP");
     }
   }
 
@@ -88,19 +91,20 @@ final class Workloads {
   boolean burnDown() throws Exception {
     try (BenchBackend target = BenchBackend.fresh(o.backend, "burn");
         Keel keel = keel(target.backend())) {
-      return burnDownOn(keel, 0, "RESULT");
+      return burnDownOn(keel, 0, o.jobs, "RESULT");
     }
   }
 
-  private boolean burnDownOn(Keel keel, long succeededBefore, String label) throws Exception {
-    CountDownLatch done = new CountDownLatch(o.jobs);
+  private boolean burnDownOn(Keel keel, long succeededBefore, int jobs, String label)
+      throws Exception {
+    CountDownLatch done = new CountDownLatch(jobs);
     onSuccess.set(done::countDown);
     startedAt.set(null);
     if (counting != null) {
       counting.reset();
     }
     long t0 = System.nanoTime();
-    enqueueInBatches(keel, o.jobs);
+    enqueueInBatches(keel, jobs);
     long t1 = System.nanoTime();
     long t2;
     try (Worker w = worker(keel).start()) {
@@ -113,20 +117,20 @@ final class Workloads {
     }
     double enqueueS = (t1 - t0) / 1e9;
     double processS = (t2 - t1) / 1e9;
-    boolean ok = verify(keel, succeededBefore + o.jobs);
+    boolean ok = verify(keel, succeededBefore + jobs);
     System.out.printf(
         "%s peer=%s jobs=%d workers=%d enqueue_s=%.3f enqueue_per_s=%.0f process_s=%.3f process_per_s=%.0f%s%n",
         label,
         peer,
-        o.jobs,
+        jobs,
         o.workers,
         enqueueS,
-        o.jobs / enqueueS,
+        jobs / enqueueS,
         processS,
-        o.jobs / processS,
+        jobs / processS,
         ok ? "" : " VERIFY=FAILED");
     if (counting != null) {
-      System.out.print(counting.report(o.jobs));
+      System.out.print(counting.report(jobs));
     }
     return ok;
   }
@@ -284,7 +288,7 @@ final class Workloads {
       System.out.printf(
           "HISTORY-SEEDED peer=%s finished_jobs=%d seed_s=%.1f%n",
           peer, o.history, (System.nanoTime() - t0) / 1e9);
-      boolean ok = burnDownOn(keel, o.history, "RESULT-HISTORY");
+      boolean ok = burnDownOn(keel, o.history, o.jobs, "RESULT-HISTORY");
       ok &= latencyOn(keel, "LATENCY-HISTORY");
       return ok;
     }

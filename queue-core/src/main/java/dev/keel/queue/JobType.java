@@ -42,9 +42,14 @@ public record JobType<T>(
               + maxAttempts);
     }
     if (timeout != null
-        && (timeout.isNegative() || timeout.isZero() || timeout.compareTo(Limits.MAX_TIMEOUT) > 0)) {
+        && (timeout.isNegative()
+            || timeout.isZero()
+            || timeout.compareTo(Limits.MAX_TIMEOUT) > 0)) {
       throw new KeelConfigurationException(
-          "JobType.timeout must be positive and at most " + Limits.MAX_TIMEOUT + ", was " + timeout);
+          "JobType.timeout must be positive and at most "
+              + Limits.MAX_TIMEOUT
+              + ", was "
+              + timeout);
     }
     retryPolicy = retryPolicy == null ? RetryPolicy.defaultPolicy() : retryPolicy;
   }

@@ -18,6 +18,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.resps.ScanResult;
 
 /**
  * One job type limited to N per second across two workers (two "nodes" sharing Redis): each node
@@ -67,11 +69,27 @@ public final class SharedJobRateLimit {
       while (starts.size() < jobs && System.nanoTime() < deadline) {
         Thread.sleep(50); // the example polls its own counter; nothing else to wait on
       }
+      workers.forEach(Worker::close);
+      workers.clear();
+      deleteNamespace(jedis, namespace);
     } finally {
       workers.forEach(Worker::close);
       nodes.forEach(Keel::close);
     }
     return starts;
+  }
+
+  /** The example leaves nothing behind in Redis: every key of its namespace shares its hash tag. */
+  private static void deleteNamespace(JedisPooled jedis, String namespace) {
+    String cursor = ScanParams.SCAN_POINTER_START;
+    ScanParams match = new ScanParams().match("{" + namespace + "}*").count(500);
+    do {
+      ScanResult<String> page = jedis.scan(cursor, match);
+      if (!page.getResult().isEmpty()) {
+        jedis.del(page.getResult().toArray(String[]::new));
+      }
+      cursor = page.getCursor();
+    } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
   }
 
   public static void main(String[] args) throws InterruptedException {

@@ -108,7 +108,10 @@ public final class EnvironmentBackends {
       throw new KeelConfigurationException(UrlMasker.mask(e.getMessage()), UrlMasker.masked(e));
     } catch (RuntimeException unexpected) {
       throw new KeelConfigurationException(
-          "backend " + where + " could not be opened: " + UrlMasker.mask(String.valueOf(unexpected.getMessage())),
+          "backend "
+              + where
+              + " could not be opened: "
+              + UrlMasker.mask(String.valueOf(unexpected.getMessage())),
           UrlMasker.masked(unexpected));
     }
   }

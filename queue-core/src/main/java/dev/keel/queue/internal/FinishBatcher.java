@@ -23,6 +23,7 @@ import org.slf4j.LoggerFactory;
 final class FinishBatcher {
   private static final Logger log = LoggerFactory.getLogger(FinishBatcher.class);
   private static final Completion POISON = new Completion(null, null, null);
+
   /** Consecutive failures of one batch before its results are stored one by one. */
   static final int ISOLATE_AFTER_FAILURES = 5;
 
@@ -93,7 +94,9 @@ final class FinishBatcher {
             e);
         return;
       } catch (RuntimeException e) {
-        if (backoff.failures() >= ISOLATE_AFTER_FAILURES && batch.size() > 1 && storeOneByOne(batch)) {
+        if (backoff.failures() >= ISOLATE_AFTER_FAILURES
+            && batch.size() > 1
+            && storeOneByOne(batch)) {
           batch.clear();
           backoff.reset();
           continue;

@@ -24,6 +24,7 @@ final class Heartbeater implements Runnable {
   private final Duration leaseDuration;
   private final Supplier<Collection<RunningJob>> active;
   private int consecutiveFailures;
+
   /** When a heartbeat last reached the backend (System.nanoTime); starts at creation. */
   private long lastSuccessNanos = System.nanoTime();
 
@@ -44,7 +45,11 @@ final class Heartbeater implements Runnable {
     }
     for (RunningJob rj : jobs) {
       if (!rj.finishing() && rj.stopReason() == null) {
-        log.warn("Job {} ({}): no heartbeat reached the backend for longer than the lease ({}); stopping its handler", rj.job().id(), rj.job().type(), leaseDuration);
+        log.warn(
+            "Job {} ({}): no heartbeat reached the backend for longer than the lease ({}); stopping its handler",
+            rj.job().id(),
+            rj.job().type(),
+            leaseDuration);
         rj.requestStop(StopReason.LEASE_LOST);
       }
     }
@@ -60,7 +65,8 @@ final class Heartbeater implements Runnable {
     for (int i = 0; i < leases.size(); i += size) {
       FencedResult r =
           backend.heartbeat(
-              new HeartbeatRequest(leases.subList(i, Math.min(leases.size(), i + size)), leaseDuration));
+              new HeartbeatRequest(
+                  leases.subList(i, Math.min(leases.size(), i + size)), leaseDuration));
       applied.addAll(r.applied());
       lost.addAll(r.lost());
     }

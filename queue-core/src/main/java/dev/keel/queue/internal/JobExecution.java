@@ -75,7 +75,8 @@ public final class JobExecution {
     try (TracePropagator.Scope scope = tracing.restore(job.traceparent())) {
       if (rj.stopReason() == StopReason.LEASE_LOST) {
         // Cancelled or rescued while it waited in prefetch: never start its handler.
-        log.info("Job {} ({}) lost its lease before it started; not running it", job.id(), job.type());
+        log.info(
+            "Job {} ({}) lost its lease before it started; not running it", job.id(), job.type());
         return new Completion(rj, null, new JobEvent.LeaseLost(job));
       }
       Duration defer = throttleDelay(job);
@@ -201,8 +202,14 @@ public final class JobExecution {
     if (stop == StopReason.SHUTDOWN && !(outcome instanceof JobOutcome.Success)) {
       if (job.attempt() >= job.maxAttempts()) {
         // A deploy must not turn a job FAILED: give its last attempt back instead.
-        log.warn("Job {} ({}) interrupted by worker shutdown on its last attempt; it will run again", job.id(), job.type());
-        return new Completion(rj, new Finish.Snooze(rj.lease(), Duration.ZERO), new JobEvent.Snoozed(job, Duration.ZERO));
+        log.warn(
+            "Job {} ({}) interrupted by worker shutdown on its last attempt; it will run again",
+            job.id(),
+            job.type());
+        return new Completion(
+            rj,
+            new Finish.Snooze(rj.lease(), Duration.ZERO),
+            new JobEvent.Snoozed(job, Duration.ZERO));
       }
       return retryOrFail(
           rj, JobError.of("interrupted by worker shutdown after " + took), null, failure);
@@ -269,9 +276,19 @@ public final class JobExecution {
       if (d != null && !d.isNegative()) {
         return d;
       }
-      log.error("Retry policy of type {} returned {} for attempt {}; retrying in {}", job.type(), d, job.attempt(), ENGINE_ERROR_DELAY);
+      log.error(
+          "Retry policy of type {} returned {} for attempt {}; retrying in {}",
+          job.type(),
+          d,
+          job.attempt(),
+          ENGINE_ERROR_DELAY);
     } catch (RuntimeException e) {
-      log.error("Retry policy of type {} threw for attempt {}; retrying in {}", job.type(), job.attempt(), ENGINE_ERROR_DELAY, e);
+      log.error(
+          "Retry policy of type {} threw for attempt {}; retrying in {}",
+          job.type(),
+          job.attempt(),
+          ENGINE_ERROR_DELAY,
+          e);
     }
     return ENGINE_ERROR_DELAY;
   }

@@ -85,7 +85,8 @@ public final class JobPreparer {
       throw new InvalidJobException("runAt", "must not be set together with delay");
     }
     if (r.runAt() != null && r.runAt().isBefore(Instant.EPOCH)) {
-      throw new InvalidJobException("runAt", "must not be before 1970-01-01T00:00:00Z, was " + r.runAt());
+      throw new InvalidJobException(
+          "runAt", "must not be before 1970-01-01T00:00:00Z, was " + r.runAt());
     }
     if (r.runAt() != null && r.runAt().isAfter(LATEST_RUN_AT)) {
       throw new InvalidJobException(
@@ -98,8 +99,12 @@ public final class JobPreparer {
       throw new InvalidJobException("delay", "must be at most 100 years, was " + r.delay());
     }
     Duration timeout = r.timeout();
-    if (timeout != null && (timeout.isNegative() || timeout.isZero() || timeout.compareTo(Limits.MAX_TIMEOUT) > 0)) {
-      throw new InvalidJobException("timeout", "must be positive and at most " + Limits.MAX_TIMEOUT + ", was " + timeout);
+    if (timeout != null
+        && (timeout.isNegative()
+            || timeout.isZero()
+            || timeout.compareTo(Limits.MAX_TIMEOUT) > 0)) {
+      throw new InvalidJobException(
+          "timeout", "must be positive and at most " + Limits.MAX_TIMEOUT + ", was " + timeout);
     }
     String key = r.idempotencyKey();
     IdempotencyPolicy policy = r.idempotencyPolicy();

@@ -113,7 +113,8 @@ final class ReconnectingBackend extends ForwardingQueueBackend {
     QueueBackend d = this.opened;
     return d != null
         ? d.capabilities()
-        : new BackendCapabilities(provider.name(), true, false, false, dev.keel.queue.Limits.MAX_BATCH_SIZE);
+        : new BackendCapabilities(
+            provider.name(), true, false, false, dev.keel.queue.Limits.MAX_BATCH_SIZE);
   }
 
   @Override

@@ -13,6 +13,7 @@ public final class UrlMasker {
   /** user:password@ up to the last '@' before the host, so a password may itself contain '@'. */
   private static final Pattern USERINFO =
       Pattern.compile("(://[^:/@\\s]*):(\\S*?)@(?=[^@\\s/]*(?:[/?#\\s]|$))");
+
   private static final Pattern PARAM =
       Pattern.compile(
           "(?i)([?&;](?:password|pass|pwd|secret|token|key|auth|sslpassword|access_token)=)([^&;\\s]*)");
@@ -28,7 +29,9 @@ public final class UrlMasker {
     if (!anySecret(e)) {
       return e;
     }
-    RuntimeException copy = new dev.keel.queue.BackendUnavailableException(mask(e.getMessage()), maskedChain(e.getCause()));
+    RuntimeException copy =
+        new dev.keel.queue.BackendUnavailableException(
+            mask(e.getMessage()), maskedChain(e.getCause()));
     copy.setStackTrace(e.getStackTrace());
     return copy;
   }
@@ -48,7 +51,9 @@ public final class UrlMasker {
       return null;
     }
     MaskedCause copy =
-        new MaskedCause(t.getClass().getName() + ": " + mask(t.getMessage()), t.getCause() == t ? null : maskedChain(t.getCause()));
+        new MaskedCause(
+            t.getClass().getName() + ": " + mask(t.getMessage()),
+            t.getCause() == t ? null : maskedChain(t.getCause()));
     copy.setStackTrace(t.getStackTrace());
     return copy;
   }

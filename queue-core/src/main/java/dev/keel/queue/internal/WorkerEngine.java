@@ -310,7 +310,8 @@ public final class WorkerEngine {
     }
     if (!released.isEmpty()) {
       release(released);
-      log.info("Worker {} released {} prefetched jobs that never started", cfg.id(), released.size());
+      log.info(
+          "Worker {} released {} prefetched jobs that never started", cfg.id(), released.size());
     }
   }
 
@@ -426,7 +427,8 @@ public final class WorkerEngine {
       } catch (RuntimeException e) {
         // The executor refused it (bounded queue, shut down): give the job back right away,
         // without using an attempt, instead of holding its lease and lane slot.
-        log.warn("Worker {} could not hand job {} to its executor; releasing it", cfg.id(), job.id(), e);
+        log.warn(
+            "Worker {} could not hand job {} to its executor; releasing it", cfg.id(), job.id(), e);
         if (rj.tryRelease()) {
           release(List.of(rj));
         }

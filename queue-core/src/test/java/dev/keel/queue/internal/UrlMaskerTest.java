@@ -23,17 +23,22 @@ class UrlMaskerTest {
   @Test
   void aPasswordContainingAnAtSignIsMaskedWhole() {
     assertThat(UrlMasker.mask("redis://:p@ss@cache:6379/0")).isEqualTo("redis://:***@cache:6379/0");
-    assertThat(UrlMasker.mask("postgres://app:a@b@db/app and more")).isEqualTo("postgres://app:***@db/app and more");
+    assertThat(UrlMasker.mask("postgres://app:a@b@db/app and more"))
+        .isEqualTo("postgres://app:***@db/app and more");
   }
 
   @Test
   void everyMessageOfTheCauseChainIsMaskedAndStackTracesAreKept() {
     RuntimeException root = new IllegalStateException("cannot reach postgres://app:s3cret@db/app");
-    RuntimeException top = new dev.keel.queue.BackendUnavailableException("open failed for postgres://app:s3cret@db/app", root);
+    RuntimeException top =
+        new dev.keel.queue.BackendUnavailableException(
+            "open failed for postgres://app:s3cret@db/app", root);
     RuntimeException masked = UrlMasker.masked(top);
     java.io.StringWriter trace = new java.io.StringWriter();
     masked.printStackTrace(new java.io.PrintWriter(trace));
-    assertThat(trace.toString()).doesNotContain("s3cret").contains("java.lang.IllegalStateException: cannot reach postgres://app:***@db/app");
+    assertThat(trace.toString())
+        .doesNotContain("s3cret")
+        .contains("java.lang.IllegalStateException: cannot reach postgres://app:***@db/app");
     assertThat(masked.getCause().getStackTrace()).isEqualTo(root.getStackTrace());
     RuntimeException clean = new IllegalStateException("no secret here");
     assertThat(UrlMasker.masked(clean)).isSameAs(clean);

@@ -18,7 +18,6 @@ import dev.keel.queue.spi.QueueBackend;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -58,21 +57,33 @@ class EngineFailureModesTest {
             .register("t", Map.class, JobHandler.of(m -> go.await()))
             .build()) {
       List<UUID> ids =
-          keel.client().enqueueAll(List.of(
-                  JobRequest.of("t", Map.of("n", 1)),
-                  JobRequest.of("t", Map.of("n", 2)),
-                  JobRequest.of("t", Map.of("n", 3))))
+          keel
+              .client()
+              .enqueueAll(
+                  List.of(
+                      JobRequest.of("t", Map.of("n", 1)),
+                      JobRequest.of("t", Map.of("n", 2)),
+                      JobRequest.of("t", Map.of("n", 3))))
               .stream()
               .map(r -> r.id())
               .toList();
       backend.poisoned = ids.get(1);
-      try (Worker w = keel.worker().queue("default", 3).pollInterval(Duration.ofMillis(20)).maintenance(false).build().start()) {
+      try (Worker w =
+          keel.worker()
+              .queue("default", 3)
+              .pollInterval(Duration.ofMillis(20))
+              .maintenance(false)
+              .build()
+              .start()) {
         await().atMost(Duration.ofSeconds(10)).until(() -> w.activeJobs() == 3);
         go.countDown(); // all three results reach the batcher together
         await()
             .atMost(Duration.ofSeconds(30))
-            .until(() -> keel.client().find(ids.get(0)).orElseThrow().state() == JobState.SUCCEEDED
-                && keel.client().find(ids.get(2)).orElseThrow().state() == JobState.SUCCEEDED);
+            .until(
+                () ->
+                    keel.client().find(ids.get(0)).orElseThrow().state() == JobState.SUCCEEDED
+                        && keel.client().find(ids.get(2)).orElseThrow().state()
+                            == JobState.SUCCEEDED);
         await().atMost(Duration.ofSeconds(30)).until(() -> w.activeJobs() == 0);
       }
       // The refused one stays RUNNING until its lease expires and maintenance rescues it.
@@ -95,8 +106,15 @@ class EngineFailureModesTest {
                       new CountDownLatch(1).await();
                     }))
             .build()) {
-      UUID id = keel.client().enqueue(JobRequest.of("block", Map.of("n", 1)).withMaxAttempts(1)).id();
-      Worker w = keel.worker().queue("default", 1).shutdownGrace(Duration.ZERO).pollInterval(Duration.ofMillis(20)).build().start();
+      UUID id =
+          keel.client().enqueue(JobRequest.of("block", Map.of("n", 1)).withMaxAttempts(1)).id();
+      Worker w =
+          keel.worker()
+              .queue("default", 1)
+              .shutdownGrace(Duration.ZERO)
+              .pollInterval(Duration.ofMillis(20))
+              .build()
+              .start();
       await().atMost(Duration.ofSeconds(10)).until(() -> started.getCount() == 0);
       w.close();
       Job j = keel.client().find(id).orElseThrow();
@@ -148,5 +166,4 @@ class EngineFailureModesTest {
       assertThat(j.lastError().message()).contains("boom");
     }
   }
-
 }
