@@ -1,5 +1,7 @@
 -- keel:custom-plan (optional filters; see SqlStatement.CUSTOM_PLAN_MARKER)
--- Jobs by type and state (jobs_tenant_state_type_idx).
+-- Jobs by type and state. With a tenant it walks jobs_tenant_id_idx; for all tenants it reads the
+-- table (no index is kept for this on purpose, see V001): a cost per health call that grows with
+-- the jobs kept, traded for cheaper claims and finishes.
 SELECT type, state, count(*) AS n
   FROM ${schema}.jobs
  WHERE (:tenant::text IS NULL OR tenant = :tenant::text)
