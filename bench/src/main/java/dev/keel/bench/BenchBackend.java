@@ -26,10 +26,30 @@ final class BenchBackend implements AutoCloseable {
 
   private final QueueBackend backend;
   private final AutoCloseable drop;
+  private final Settle settle;
+
+  /** Brings storage to the steady state a long-running system has (Postgres: vacuumed). */
+  @FunctionalInterface
+  interface Settle {
+    void run() throws Exception;
+  }
 
   private BenchBackend(QueueBackend backend, AutoCloseable drop) {
+    this(backend, drop, () -> {});
+  }
+
+  private BenchBackend(QueueBackend backend, AutoCloseable drop, Settle settle) {
     this.backend = backend;
     this.drop = drop;
+    this.settle = settle;
+  }
+
+  /**
+   * After a bulk history load: what autovacuum does over the hours in which a real system
+   * accumulates finished jobs, done now (Postgres: VACUUM ANALYZE; others: nothing).
+   */
+  void settle() throws Exception {
+    settle.run();
   }
 
   static BenchBackend fresh(String kind, String workload) throws Exception {
@@ -62,6 +82,12 @@ final class BenchBackend implements AutoCloseable {
             st.execute("DROP SCHEMA IF EXISTS \"" + schema + "\" CASCADE");
           } finally {
             pool.close();
+          }
+        },
+        () -> {
+          try (Connection c = pool.getConnection();
+              Statement st = c.createStatement()) {
+            st.execute("VACUUM (ANALYZE) \"" + schema + "\".jobs");
           }
         });
   }

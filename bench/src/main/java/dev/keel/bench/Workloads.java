@@ -285,6 +285,10 @@ final class Workloads {
           return false;
         }
       }
+      long s0 = System.nanoTime();
+      target.settle();
+      System.out.printf(
+          "HISTORY-SETTLED peer=%s settle_s=%.1f%n", peer, (System.nanoTime() - s0) / 1e9);
       System.out.printf(
           "HISTORY-SEEDED peer=%s finished_jobs=%d seed_s=%.1f%n",
           peer, o.history, (System.nanoTime() - t0) / 1e9);
