@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * A job to enqueue: a type, a typed payload (serialized with Jackson) and options. Immutable; each
@@ -21,233 +22,108 @@ import java.util.Objects;
  * @param <T> the payload type
  */
 public final class JobRequest<T> {
+  // The options are not final only so that with(...) can set them on a fresh copy; no request
+  // changes once it has been returned.
   private final String type;
   private final T payload;
-  private final String queue;
-  private final String tenant;
-  private final Integer priority;
-  private final Instant runAt;
-  private final Duration delay;
-  private final Integer maxAttempts;
-  private final Duration timeout;
-  private final String idempotencyKey;
-  private final IdempotencyPolicy idempotencyPolicy;
-  private final Map<String, String> metadata;
+  private String queue;
+  private String tenant;
+  private Integer priority;
+  private Instant runAt;
+  private Duration delay;
+  private Integer maxAttempts;
+  private Duration timeout;
+  private String idempotencyKey;
+  private IdempotencyPolicy idempotencyPolicy;
+  private Map<String, String> metadata = Map.of();
 
-  private JobRequest(
-      String type,
-      T payload,
-      String queue,
-      String tenant,
-      Integer priority,
-      Instant runAt,
-      Duration delay,
-      Integer maxAttempts,
-      Duration timeout,
-      String idempotencyKey,
-      IdempotencyPolicy idempotencyPolicy,
-      Map<String, String> metadata) {
+  private JobRequest(String type, T payload) {
     this.type = type;
     this.payload = payload;
-    this.queue = queue;
-    this.tenant = tenant;
-    this.priority = priority;
-    this.runAt = runAt;
-    this.delay = delay;
-    this.maxAttempts = maxAttempts;
-    this.timeout = timeout;
-    this.idempotencyKey = idempotencyKey;
-    this.idempotencyPolicy = idempotencyPolicy;
-    this.metadata = metadata;
   }
 
   /** A job of {@code type} carrying {@code payload}; every option at its default. */
   public static <T> JobRequest<T> of(String type, T payload) {
-    return new JobRequest<>(
-        type, payload, null, null, null, null, null, null, null, null, null, Map.of());
+    return new JobRequest<>(type, payload);
   }
 
-  private JobRequest<T> copy(
-      String queue,
-      String tenant,
-      Integer priority,
-      Instant runAt,
-      Duration delay,
-      Integer maxAttempts,
-      Duration timeout,
-      String idempotencyKey,
-      IdempotencyPolicy idempotencyPolicy,
-      Map<String, String> metadata) {
-    return new JobRequest<>(
-        type,
-        payload,
-        queue,
-        tenant,
-        priority,
-        runAt,
-        delay,
-        maxAttempts,
-        timeout,
-        idempotencyKey,
-        idempotencyPolicy,
-        metadata);
+  /** A copy of this request with {@code change} applied to it. */
+  private JobRequest<T> with(Consumer<JobRequest<T>> change) {
+    JobRequest<T> copy = new JobRequest<>(type, payload);
+    copy.queue = queue;
+    copy.tenant = tenant;
+    copy.priority = priority;
+    copy.runAt = runAt;
+    copy.delay = delay;
+    copy.maxAttempts = maxAttempts;
+    copy.timeout = timeout;
+    copy.idempotencyKey = idempotencyKey;
+    copy.idempotencyPolicy = idempotencyPolicy;
+    copy.metadata = metadata;
+    change.accept(copy);
+    return copy;
   }
 
   /** Queue name (default {@code default}). */
   public JobRequest<T> withQueue(String queue) {
-    return copy(
-        queue,
-        tenant,
-        priority,
-        runAt,
-        delay,
-        maxAttempts,
-        timeout,
-        idempotencyKey,
-        idempotencyPolicy,
-        metadata);
+    return with(r -> r.queue = queue);
   }
 
   /** Tenant (default {@code default}). */
   public JobRequest<T> withTenant(String tenant) {
-    return copy(
-        queue,
-        tenant,
-        priority,
-        runAt,
-        delay,
-        maxAttempts,
-        timeout,
-        idempotencyKey,
-        idempotencyPolicy,
-        metadata);
+    return with(r -> r.tenant = tenant);
   }
 
   /** Priority; lower runs first; {@link Limits#MIN_PRIORITY} to {@link Limits#MAX_PRIORITY}. */
   public JobRequest<T> withPriority(int priority) {
-    return copy(
-        queue,
-        tenant,
-        priority,
-        runAt,
-        delay,
-        maxAttempts,
-        timeout,
-        idempotencyKey,
-        idempotencyPolicy,
-        metadata);
+    return with(r -> r.priority = priority);
   }
 
   /** Not before this instant. Exclusive with {@link #withDelay}. */
   public JobRequest<T> withRunAt(Instant runAt) {
-    return copy(
-        queue,
-        tenant,
-        priority,
-        runAt,
-        delay,
-        maxAttempts,
-        timeout,
-        idempotencyKey,
-        idempotencyPolicy,
-        metadata);
+    return with(r -> r.runAt = runAt);
   }
 
   /** Not before this long from now, on the backend's clock. Exclusive with {@link #withRunAt}. */
   public JobRequest<T> withDelay(Duration delay) {
-    return copy(
-        queue,
-        tenant,
-        priority,
-        runAt,
-        delay,
-        maxAttempts,
-        timeout,
-        idempotencyKey,
-        idempotencyPolicy,
-        metadata);
+    return with(r -> r.delay = delay);
   }
 
   /** Attempts before the job is FAILED (default: the type's, else 20). */
   public JobRequest<T> withMaxAttempts(int maxAttempts) {
-    return copy(
-        queue,
-        tenant,
-        priority,
-        runAt,
-        delay,
-        maxAttempts,
-        timeout,
-        idempotencyKey,
-        idempotencyPolicy,
-        metadata);
+    return with(r -> r.maxAttempts = maxAttempts);
   }
 
   /** Execution timeout for each attempt; the handler's thread is interrupted when it passes. */
   public JobRequest<T> withTimeout(Duration timeout) {
-    return copy(
-        queue,
-        tenant,
-        priority,
-        runAt,
-        delay,
-        maxAttempts,
-        timeout,
-        idempotencyKey,
-        idempotencyPolicy,
-        metadata);
+    return with(r -> r.timeout = timeout);
   }
 
   /** Idempotency key, held per tenant while the job is active. */
   public JobRequest<T> withIdempotencyKey(String key) {
-    return copy(
-        queue,
-        tenant,
-        priority,
-        runAt,
-        delay,
-        maxAttempts,
-        timeout,
-        key,
-        idempotencyPolicy,
-        metadata);
+    return with(r -> r.idempotencyKey = key);
   }
 
   /** Idempotency key with an explicit policy. */
   public JobRequest<T> withIdempotencyKey(String key, IdempotencyPolicy policy) {
-    return copy(queue, tenant, priority, runAt, delay, maxAttempts, timeout, key, policy, metadata);
+    return with(
+        r -> {
+          r.idempotencyKey = key;
+          r.idempotencyPolicy = policy;
+        });
   }
 
   /** Adds one metadata entry (string to string). */
   public JobRequest<T> withMetadata(String key, String value) {
     Map<String, String> m = new LinkedHashMap<>(metadata);
     m.put(key, value);
-    return copy(
-        queue,
-        tenant,
-        priority,
-        runAt,
-        delay,
-        maxAttempts,
-        timeout,
-        idempotencyKey,
-        idempotencyPolicy,
-        m);
+    return with(r -> r.metadata = m);
   }
 
   /** Replaces all metadata. */
   public JobRequest<T> withMetadata(Map<String, String> metadata) {
-    return copy(
-        queue,
-        tenant,
-        priority,
-        runAt,
-        delay,
-        maxAttempts,
-        timeout,
-        idempotencyKey,
-        idempotencyPolicy,
-        new LinkedHashMap<>(Objects.requireNonNull(metadata, "metadata")));
+    Map<String, String> m = new LinkedHashMap<>(Objects.requireNonNull(metadata, "metadata"));
+    return with(r -> r.metadata = m);
   }
 
   public String type() {
