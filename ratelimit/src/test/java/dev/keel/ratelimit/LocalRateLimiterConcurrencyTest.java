@@ -69,10 +69,18 @@ class LocalRateLimiterConcurrencyTest {
     long startMicros = clock.micros();
     AtomicBoolean running = new AtomicBoolean(true);
     AtomicLong granted = new AtomicLong();
+    AtomicLong attempts = new AtomicLong();
+    // Each tick waits for at least one attempt since the previous one, so the workers see the
+    // clock move however the two cores schedule the threads (the ticker alone could otherwise
+    // finish all its ticks before a worker ran once).
     Future<?> ticker =
         pool.submit(
             () -> {
               for (int i = 0; i < 20_000; i++) {
+                long seen = attempts.get();
+                while (attempts.get() == seen) {
+                  Thread.onSpinWait();
+                }
                 clock.advanceMicros(ThreadLocalRandom.current().nextInt(50));
               }
               running.set(false);
@@ -86,6 +94,7 @@ class LocalRateLimiterConcurrencyTest {
                   if (limiter.tryAcquire("hot", 1).allowed()) {
                     granted.incrementAndGet();
                   }
+                  attempts.incrementAndGet();
                 }
               }));
     }
