@@ -5,6 +5,5 @@ UPDATE ${schema}.jobs AS j
        lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
   FROM unnest(:ids::uuid[], :tokens::text[], :messages::text[]) AS l(id, token, message)
  WHERE j.id = l.id
-   AND j.lease_token = l.token
-   AND j.state = 'running'
+   AND j.lease_token = l.token  -- the token implies RUNNING: see FencedUpdates
 RETURNING j.id, j.queue

@@ -6,6 +6,5 @@ UPDATE ${schema}.jobs AS j
   FROM unnest(:ids::uuid[], :tokens::text[], :messages::text[], :stacks::text[])
        AS l(id, token, message, stack)
  WHERE j.id = l.id
-   AND j.lease_token = l.token
-   AND j.state = 'running'
+   AND j.lease_token = l.token  -- the token implies RUNNING: see FencedUpdates
 RETURNING j.id, j.queue

@@ -6,8 +6,7 @@ WITH changed AS (
          lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
     FROM unnest(:ids::uuid[], :tokens::text[]) AS l(id, token)
    WHERE j.id = l.id
-     AND j.lease_token = l.token
-     AND j.state = 'running'
+     AND j.lease_token = l.token  -- the token implies RUNNING: see FencedUpdates
   RETURNING j.id, j.queue, j.run_at
 ),
 notified AS (

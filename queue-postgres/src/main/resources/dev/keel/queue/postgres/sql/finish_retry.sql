@@ -9,8 +9,7 @@ WITH changed AS (
     FROM unnest(:ids::uuid[], :tokens::text[], :delayMillis::bigint[], :messages::text[],
                 :stacks::text[]) AS l(id, token, delay_ms, message, stack)
    WHERE j.id = l.id
-     AND j.lease_token = l.token
-     AND j.state = 'running'
+     AND j.lease_token = l.token  -- the token implies RUNNING: see FencedUpdates
   RETURNING j.id, j.queue, j.run_at
 ),
 notified AS (

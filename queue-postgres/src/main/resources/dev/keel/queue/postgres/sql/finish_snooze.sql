@@ -7,8 +7,7 @@ WITH changed AS (
          lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
     FROM unnest(:ids::uuid[], :tokens::text[], :delayMillis::bigint[]) AS l(id, token, delay_ms)
    WHERE j.id = l.id
-     AND j.lease_token = l.token
-     AND j.state = 'running'
+     AND j.lease_token = l.token  -- the token implies RUNNING: see FencedUpdates
   RETURNING j.id, j.queue, j.run_at
 ),
 notified AS (

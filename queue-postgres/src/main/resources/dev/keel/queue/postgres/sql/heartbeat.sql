@@ -1,10 +1,9 @@
--- Extend every lease still held, fenced by (id, lease_token, state = 'running'). One statement
+-- Extend every lease still held, fenced by (id, lease_token). One statement
 -- for all of a worker's leases.
 UPDATE ${schema}.jobs AS j
    SET lease_expires_at = now() + :leaseMillis * interval '1 millisecond',
        heartbeat_at     = now()
   FROM unnest(:ids::uuid[], :tokens::text[]) AS l(id, token)
  WHERE j.id = l.id
-   AND j.lease_token = l.token
-   AND j.state = 'running'
+   AND j.lease_token = l.token  -- the token implies RUNNING: see FencedUpdates
 RETURNING j.id

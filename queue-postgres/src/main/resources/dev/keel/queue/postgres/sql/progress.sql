@@ -5,6 +5,5 @@ UPDATE ${schema}.jobs AS j
   FROM unnest(:ids::uuid[], :tokens::text[], :percents::int[], :messages::text[])
        AS l(id, token, percent, message)
  WHERE j.id = l.id
-   AND j.lease_token = l.token
-   AND j.state = 'running'
+   AND j.lease_token = l.token  -- the token implies RUNNING: see FencedUpdates
 RETURNING j.id
