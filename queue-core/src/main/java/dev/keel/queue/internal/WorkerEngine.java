@@ -40,8 +40,14 @@ public final class WorkerEngine {
   /** Adaptive prefetch aims to keep this much work claimed ahead per slot. */
   static final Duration PREFETCH_TARGET = Duration.ofMillis(50);
 
-  /** Adaptive prefetch never exceeds this many times a lane's concurrency. */
-  static final int MAX_PREFETCH_FACTOR = 4;
+  /**
+   * Adaptive prefetch never holds more than this many claimed-ahead jobs per lane. The time target
+   * above is what bounds it for real handlers; this bound is for handlers so fast (well under a
+   * millisecond) that the target would ask for thousands: it keeps memory and the jobs one worker
+   * holds bounded, while a claim of a few hundred rows still spreads its round trip thin enough
+   * that the database, not the claim latency, sets the pace.
+   */
+  static final int MAX_PREFETCH = 512;
 
   private final KeelRuntime rt;
   private final WorkerConfig cfg;
@@ -385,9 +391,9 @@ public final class WorkerEngine {
 
     /**
      * Prefetch sized to handler speed: enough claimed-ahead jobs to cover about {@link
-     * #PREFETCH_TARGET} of work per slot, between none and {@link #MAX_PREFETCH_FACTOR} times the
-     * concurrency. Fast handlers get deep batches (one round trip for dozens of jobs); slow ones
-     * get no prefetch, so their jobs are not held back from idle workers elsewhere.
+     * #PREFETCH_TARGET} of work per slot, between none and {@link #MAX_PREFETCH}. Fast handlers get
+     * deep batches (one round trip for hundreds of jobs); slow ones get no prefetch, so their jobs
+     * are not held back from idle workers elsewhere.
      */
     int adaptivePrefetch() {
       double mean = meanNanos;
@@ -395,8 +401,7 @@ public final class WorkerEngine {
         return concurrency;
       }
       double perSlot = PREFETCH_TARGET.toNanos() / Math.max(mean, 1.0);
-      return (int)
-          Math.min((long) MAX_PREFETCH_FACTOR * concurrency, Math.round(concurrency * perSlot));
+      return (int) Math.min(MAX_PREFETCH, Math.round(concurrency * perSlot));
     }
 
     void recordDuration(long nanos) {
