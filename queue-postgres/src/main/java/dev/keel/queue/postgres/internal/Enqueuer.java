@@ -47,6 +47,14 @@ public final class Enqueuer {
    */
   public EnqueueResponse enqueue(Connection connection, List<NewJob> jobs, boolean undoOnConflict)
       throws SQLException {
+    if (jobs.stream().allMatch(job -> job.idempotencyKey() == null)) {
+      insertKeyless(connection, jobs);
+      List<EnqueueResult> created = new ArrayList<>(jobs.size());
+      for (NewJob job : jobs) {
+        created.add(new EnqueueResult(job.id(), true, JobState.PENDING));
+      }
+      return new EnqueueResponse(created);
+    }
     EnqueueResult[] results = new EnqueueResult[jobs.size()];
     List<UUID> insertedIds = new ArrayList<>();
     List<Integer> todo = new ArrayList<>(jobs.size());
@@ -74,9 +82,37 @@ public final class Enqueuer {
     return new EnqueueResponse(Arrays.asList(results));
   }
 
+  /**
+   * Jobs without idempotency keys cannot conflict, so they take a plain insert: without the
+   * arbitration, the look-up of finished key holders and the ordering by key that {@code
+   * enqueue_jobs.sql} needs for keyed jobs.
+   */
+  private void insertKeyless(Connection connection, List<NewJob> jobs) throws SQLException {
+    bindColumns(SqlCall.on(connection, sql.enqueueKeyless), jobs).query(rs -> rs.getLong(1));
+  }
+
   private Set<UUID> insert(Connection connection, List<NewJob> jobs, List<Integer> indices)
       throws SQLException {
-    int n = indices.size();
+    List<NewJob> batch = new ArrayList<>(indices.size());
+    List<String> keys = new ArrayList<>(indices.size());
+    List<Long> windows = new ArrayList<>(indices.size());
+    for (int i : indices) {
+      NewJob job = jobs.get(i);
+      batch.add(job);
+      keys.add(job.idempotencyKey());
+      windows.add(windowMillis(job));
+    }
+    List<UUID> inserted =
+        bindColumns(SqlCall.on(connection, sql.enqueue), batch)
+            .bindArray("keys", "text", keys)
+            .bindArray("windowMillis", "int8", windows)
+            .query(rs -> rs.getObject(1, UUID.class));
+    return new HashSet<>(inserted);
+  }
+
+  /** Binds the columns both insert statements take, one array element per job. */
+  private SqlCall bindColumns(SqlCall call, List<NewJob> jobs) throws SQLException {
+    int n = jobs.size();
     List<UUID> ids = new ArrayList<>(n);
     List<String> types = new ArrayList<>(n);
     List<String> queues = new ArrayList<>(n);
@@ -87,12 +123,9 @@ public final class Enqueuer {
     List<String> runAts = new ArrayList<>(n);
     List<Long> delays = new ArrayList<>(n);
     List<Long> timeouts = new ArrayList<>(n);
-    List<String> keys = new ArrayList<>(n);
-    List<Long> windows = new ArrayList<>(n);
     List<String> traceparents = new ArrayList<>(n);
     List<String> metadata = new ArrayList<>(n);
-    for (int i : indices) {
-      NewJob job = jobs.get(i);
+    for (NewJob job : jobs) {
       ids.add(job.id());
       types.add(job.type());
       queues.add(job.queue());
@@ -103,31 +136,23 @@ public final class Enqueuer {
       runAts.add(job.runAt() == null ? null : job.runAt().toString());
       delays.add(job.delay().toMillis());
       timeouts.add(job.timeout() == null ? null : job.timeout().toMillis());
-      keys.add(job.idempotencyKey());
-      windows.add(windowMillis(job));
       traceparents.add(job.traceparent());
       metadata.add(MetadataJson.write(job.metadata()));
     }
-    List<UUID> inserted =
-        SqlCall.on(connection, sql.enqueue)
-            .bindArray("ids", "uuid", ids)
-            .bindArray("types", "text", types)
-            .bindArray("queues", "text", queues)
-            .bindArray("tenants", "text", tenants)
-            .bindArray("payloads", "text", payloads)
-            .bindArray("priorities", "int4", priorities)
-            .bindArray("maxAttempts", "int4", maxAttempts)
-            .bindArray("runAts", "text", runAts)
-            .bindArray("delayMillis", "int8", delays)
-            .bindArray("timeoutMillis", "int8", timeouts)
-            .bindArray("keys", "text", keys)
-            .bindArray("windowMillis", "int8", windows)
-            .bindArray("traceparents", "text", traceparents)
-            .bindArray("metadata", "text", metadata)
-            .bind("channel", channel)
-            .bind("notify", notify)
-            .query(rs -> rs.getObject(1, UUID.class));
-    return new HashSet<>(inserted);
+    return call.bindArray("ids", "uuid", ids)
+        .bindArray("types", "text", types)
+        .bindArray("queues", "text", queues)
+        .bindArray("tenants", "text", tenants)
+        .bindArray("payloads", "text", payloads)
+        .bindArray("priorities", "int4", priorities)
+        .bindArray("maxAttempts", "int4", maxAttempts)
+        .bindArray("runAts", "text", runAts)
+        .bindArray("delayMillis", "int8", delays)
+        .bindArray("timeoutMillis", "int8", timeouts)
+        .bindArray("traceparents", "text", traceparents)
+        .bindArray("metadata", "text", metadata)
+        .bind("channel", channel)
+        .bind("notify", notify);
   }
 
   /**

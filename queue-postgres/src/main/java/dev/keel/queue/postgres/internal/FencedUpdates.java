@@ -21,13 +21,13 @@ import java.util.UUID;
  * (id, lease_token), for all leases of a call in one statement per kind, and all kinds of one call
  * in one transaction. A lease whose row did not match is reported lost.
  *
- * <p>The statements do not test {@code state = 'running'}: a lease token exists only while a job
- * is RUNNING (CHECK {@code jobs_lease_only_when_running}), so the token match already says so. A
+ * <p>The statements do not test {@code state = 'running'}: a lease token exists only while a job is
+ * RUNNING (CHECK {@code jobs_lease_only_when_running}), so the token match already says so. A
  * written state test would let the planner answer it from {@code jobs_lease_idx} (partial on
  * RUNNING) and, when the table's statistics were taken while few jobs ran, join every running job
  * to every lease of the call: measured at 3.7 s instead of 20 ms for 800 leases among 20,000
- * running jobs, which made a busy worker's finishes fall further and further behind. Without it
- * the only sensible plan is one primary-key lookup per lease.
+ * running jobs, which made a busy worker's finishes fall further and further behind. Without it the
+ * only sensible plan is one primary-key lookup per lease.
  */
 public final class FencedUpdates {
   private final Database db;

@@ -14,6 +14,7 @@ public final class Statements {
 
   public final SqlStatement claim;
   public final SqlStatement enqueue;
+  public final SqlStatement enqueueKeyless;
   public final SqlStatement findKeyHolders;
   public final SqlStatement heartbeat;
   public final SqlStatement progress;
@@ -40,6 +41,7 @@ public final class Statements {
   public Statements(SchemaName schema) {
     claim = load(schema, "claim_jobs");
     enqueue = load(schema, "enqueue_jobs");
+    enqueueKeyless = load(schema, "enqueue_jobs_keyless");
     findKeyHolders = load(schema, "find_key_holders");
     heartbeat = load(schema, "heartbeat");
     progress = load(schema, "progress");
