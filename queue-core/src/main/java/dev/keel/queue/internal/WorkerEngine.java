@@ -102,7 +102,9 @@ public final class WorkerEngine {
     subscription =
         backend.subscribe(
             queue -> {
-              if (lanes.containsKey(queue)) {
+              Lane lane = lanes.get(queue);
+              if (lane != null) {
+                lane.backlog = true;
                 wake.raise();
               }
             });
@@ -163,6 +165,8 @@ public final class WorkerEngine {
           if (!lane.worthClaiming(free)) {
             continue;
           }
+          // Cleared before the claim, so a notification that arrives meanwhile keeps it raised.
+          lane.backlog = false;
           int got =
               planner.run(free, activeByType(), (types, limit) -> claimInto(lane, types, limit));
           // A full round means more may be waiting: claim again at once instead of waiting.
@@ -207,6 +211,9 @@ public final class WorkerEngine {
                     limit,
                     cfg.leaseDuration()))
             .jobs();
+    if (jobs.size() >= limit) {
+      lane.backlog = true;
+    }
     for (Job job : jobs) {
       lane.dispatch(job);
     }
@@ -382,6 +389,12 @@ public final class WorkerEngine {
                   concurrency, named("keel-" + cfg.id() + "-" + queue + "-", false));
     }
 
+    /**
+     * Whether due jobs may be waiting for this lane: its last claim filled what it asked for, or a
+     * new-job notification came in since it started. Polling claims regardless, as the safety net.
+     */
+    volatile boolean backlog = true;
+
     /** Mean handler run time of this lane (exponentially weighted), or -1 before the first job. */
     private volatile double meanNanos = -1;
 
@@ -486,9 +499,17 @@ public final class WorkerEngine {
       }
     }
 
+    /**
+     * A slot came free. The fetcher is woken for it only when jobs may be waiting (see {@link
+     * #backlog}): after a claim that came back short, a freed slot would only buy an empty claim,
+     * one wasted round trip per job that also kept the fetcher busy when the next job's
+     * notification came in.
+     */
     void done() {
       claimed.decrementAndGet();
-      wake.raise();
+      if (backlog) {
+        wake.raise();
+      }
     }
 
     /** Waits until no handler of this lane runs (all permits free), or the deadline. */
