@@ -20,6 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -62,9 +63,13 @@ class WorkerResilienceTest {
             "work",
             Map.class,
             JobHandler.of(
-                m ->
-                    runs.computeIfAbsent(((Number) m.get("n")).intValue(), k -> new AtomicInteger())
-                        .incrementAndGet()))
+                m -> {
+                  // A few milliseconds of work per job keeps the run going for seconds, so the
+                  // killer gets to kill connections while jobs are claimed and finished.
+                  LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(4));
+                  runs.computeIfAbsent(((Number) m.get("n")).intValue(), k -> new AtomicInteger())
+                      .incrementAndGet();
+                }))
         .build();
   }
 

@@ -15,10 +15,16 @@ public final class Claimer {
 
   private final Database db;
   private final Statements sql;
+  private final String commitMode;
 
-  public Claimer(Database db, Statements sql) {
+  /**
+   * @param commitMode the {@code synchronous_commit} of claim transactions, or null for the
+   *     session's own
+   */
+  public Claimer(Database db, Statements sql, String commitMode) {
     this.db = db;
     this.sql = sql;
+    this.commitMode = commitMode;
   }
 
   public ClaimResponse claim(ClaimRequest request) {
@@ -34,6 +40,7 @@ public final class Claimer {
                     .bindArray("excludeTypes", "text", new ArrayList<>(request.excludeTypes()))
                     .bind("tenant", request.tenant())
                     .bind("limit", request.limit())
+                    .bind("commitMode", commitMode)
                     .query(JobRowMapper.INSTANCE));
     List<Job> ordered = new ArrayList<>(jobs);
     ordered.sort(CLAIM_ORDER);

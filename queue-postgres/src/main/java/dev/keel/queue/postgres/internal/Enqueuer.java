@@ -47,7 +47,7 @@ public final class Enqueuer {
    */
   public EnqueueResponse enqueue(Connection connection, List<NewJob> jobs, boolean undoOnConflict)
       throws SQLException {
-    if (jobs.stream().allMatch(job -> job.idempotencyKey() == null)) {
+    if (oneStatement(jobs)) {
       insertKeyless(connection, jobs);
       List<EnqueueResult> created = new ArrayList<>(jobs.size());
       for (NewJob job : jobs) {
@@ -80,6 +80,16 @@ public final class Enqueuer {
           "PostgreSQL backend: idempotency keys kept changing hands during enqueue; retry the call");
     }
     return new EnqueueResponse(Arrays.asList(results));
+  }
+
+  /** Whether {@link #enqueue} stores {@code jobs} with one statement (none has a key). */
+  public static boolean oneStatement(List<NewJob> jobs) {
+    for (NewJob job : jobs) {
+      if (job.idempotencyKey() != null) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

@@ -28,18 +28,34 @@ import java.util.UUID;
  * to every lease of the call: measured at 3.7 s instead of 20 ms for 800 leases among 20,000
  * running jobs, which made a busy worker's finishes fall further and further behind. Without it the
  * only sensible plan is one primary-key lookup per lease.
+ *
+ * <p>They are also planned with each call's actual arrays ({@code keel:custom-plan}, see {@link
+ * SqlStatement}). A generic plan made while the table was nearly empty, as in a fresh schema's
+ * first seconds, hash-joins a sequential scan of the table, and a connection keeps that plan while
+ * the table grows: at 500 jobs/s every finish read the whole table (4.7 million rows read in a
+ * 10-second run, a core's worth of CPU).
+ *
+ * <p>Their transactions commit with the worker commit mode ({@code commitMode}, see {@code
+ * PostgresBackend.Builder#asynchronousWorkerCommits}).
  */
 public final class FencedUpdates {
   private final Database db;
   private final Statements sql;
   private final String channel;
   private final boolean notify;
+  private final String commitMode;
 
-  public FencedUpdates(Database db, Statements sql, String channel, boolean notify) {
+  /**
+   * @param commitMode the {@code synchronous_commit} of these transactions, or null for the
+   *     session's own
+   */
+  public FencedUpdates(
+      Database db, Statements sql, String channel, boolean notify, String commitMode) {
     this.db = db;
     this.sql = sql;
     this.channel = channel;
     this.notify = notify;
+    this.commitMode = commitMode;
   }
 
   public FencedResult heartbeat(HeartbeatRequest request) {
@@ -56,6 +72,7 @@ public final class FencedUpdates {
                         .bindArray("ids", "uuid", ids(leases))
                         .bindArray("tokens", "text", tokens(leases))
                         .bind("leaseMillis", request.leaseDuration().toMillis())
+                        .bind("commitMode", commitMode)
                         .query(rs -> rs.getObject(1, UUID.class))));
     return result(leases, applied);
   }
@@ -82,6 +99,7 @@ public final class FencedUpdates {
                         .bindArray("tokens", "text", tokens(leases))
                         .bindArray("percents", "int4", percents)
                         .bindArray("messages", "text", messages)
+                        .bind("commitMode", commitMode)
                         .query(rs -> rs.getObject(1, UUID.class))));
     return result(leases, applied);
   }
@@ -157,6 +175,7 @@ public final class FencedUpdates {
     }
     return call.bindArray("ids", "uuid", ids(leases))
         .bindArray("tokens", "text", tokens(leases))
+        .bind("commitMode", commitMode)
         .query(rs -> rs.getObject(1, UUID.class));
   }
 

@@ -1,9 +1,12 @@
+-- keel:custom-plan (a generic plan made on a near-empty table scans it: see FencedUpdates)
 -- RUNNING -> CANCELLED (terminal, chosen by the handler) with the reason as last error.
 UPDATE ${schema}.jobs AS j
    SET state = 'cancelled', finished_at = now(),
        error_message = l.message, error_stack = '',
        lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
-  FROM unnest(:ids::uuid[], :tokens::text[], :messages::text[]) AS l(id, token, message)
+  FROM unnest(:ids::uuid[], :tokens::text[], :messages::text[]) AS l(id, token, message),
+       (SELECT set_config('synchronous_commit', coalesce(:commitMode::text,
+                          current_setting('synchronous_commit')), true)) AS commit_mode
  WHERE j.id = l.id
    AND j.lease_token = l.token  -- the token implies RUNNING: see FencedUpdates
 RETURNING j.id, j.queue

@@ -1,10 +1,13 @@
+-- keel:custom-plan (a generic plan made on a near-empty table scans it: see FencedUpdates)
 -- RUNNING -> PENDING with run_at unchanged, giving the attempt back (claimed, never started).
 WITH changed AS (
   UPDATE ${schema}.jobs AS j
      SET state = 'pending',
          attempt = greatest(j.attempt - 1, 0),
          lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
-    FROM unnest(:ids::uuid[], :tokens::text[]) AS l(id, token)
+    FROM unnest(:ids::uuid[], :tokens::text[]) AS l(id, token),
+         (SELECT set_config('synchronous_commit', coalesce(:commitMode::text,
+                            current_setting('synchronous_commit')), true)) AS commit_mode
    WHERE j.id = l.id
      AND j.lease_token = l.token  -- the token implies RUNNING: see FencedUpdates
   RETURNING j.id, j.queue, j.run_at

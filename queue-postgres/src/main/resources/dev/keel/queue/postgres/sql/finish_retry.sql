@@ -1,3 +1,4 @@
+-- keel:custom-plan (a generic plan made on a near-empty table scans it: see FencedUpdates)
 -- RUNNING -> PENDING after a failed attempt: due after the delay, error kept, attempt consumed.
 -- Jobs due at once wake listeners (delivered at commit).
 WITH changed AS (
@@ -7,7 +8,9 @@ WITH changed AS (
          error_message = l.message, error_stack = l.stack,
          lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
     FROM unnest(:ids::uuid[], :tokens::text[], :delayMillis::bigint[], :messages::text[],
-                :stacks::text[]) AS l(id, token, delay_ms, message, stack)
+                :stacks::text[]) AS l(id, token, delay_ms, message, stack),
+         (SELECT set_config('synchronous_commit', coalesce(:commitMode::text,
+                            current_setting('synchronous_commit')), true)) AS commit_mode
    WHERE j.id = l.id
      AND j.lease_token = l.token  -- the token implies RUNNING: see FencedUpdates
   RETURNING j.id, j.queue, j.run_at

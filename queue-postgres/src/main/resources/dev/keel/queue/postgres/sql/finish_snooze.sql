@@ -1,3 +1,4 @@
+-- keel:custom-plan (a generic plan made on a near-empty table scans it: see FencedUpdates)
 -- RUNNING -> PENDING due after the delay, giving the attempt back.
 WITH changed AS (
   UPDATE ${schema}.jobs AS j
@@ -5,7 +6,9 @@ WITH changed AS (
          run_at = now() + l.delay_ms * interval '1 millisecond',
          attempt = greatest(j.attempt - 1, 0),
          lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
-    FROM unnest(:ids::uuid[], :tokens::text[], :delayMillis::bigint[]) AS l(id, token, delay_ms)
+    FROM unnest(:ids::uuid[], :tokens::text[], :delayMillis::bigint[]) AS l(id, token, delay_ms),
+         (SELECT set_config('synchronous_commit', coalesce(:commitMode::text,
+                            current_setting('synchronous_commit')), true)) AS commit_mode
    WHERE j.id = l.id
      AND j.lease_token = l.token  -- the token implies RUNNING: see FencedUpdates
   RETURNING j.id, j.queue, j.run_at

@@ -1,9 +1,12 @@
+-- keel:custom-plan (a generic plan made on a near-empty table scans it: see FencedUpdates)
 -- Extend every lease still held, fenced by (id, lease_token). One statement
 -- for all of a worker's leases.
 UPDATE ${schema}.jobs AS j
    SET lease_expires_at = now() + :leaseMillis * interval '1 millisecond',
        heartbeat_at     = now()
-  FROM unnest(:ids::uuid[], :tokens::text[]) AS l(id, token)
+  FROM unnest(:ids::uuid[], :tokens::text[]) AS l(id, token),
+       (SELECT set_config('synchronous_commit', coalesce(:commitMode::text,
+                          current_setting('synchronous_commit')), true)) AS commit_mode
  WHERE j.id = l.id
    AND j.lease_token = l.token  -- the token implies RUNNING: see FencedUpdates
 RETURNING j.id
