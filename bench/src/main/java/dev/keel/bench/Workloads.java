@@ -76,14 +76,17 @@ final class Workloads {
   }
 
   /**
-   * An untimed burn-down in its own namespace, so that the measured runs see a JVM whose hot paths
-   * are compiled, as in a service that has been up for a while. {@code --no-warmup} skips it (cold
-   * figures).
+   * An untimed burn-down, then a few seconds of the latency workload, in its own namespace, so that
+   * the measured runs see a JVM whose hot paths are compiled, as in a service that has been up for
+   * a while. Both paths need it: bulk enqueue and deep claims for the burn-down, single enqueues
+   * and one-job claims for latency (without the second part, compiling those paths stalled the
+   * first second of the latency run by up to 150 ms). {@code --no-warmup} skips it (cold figures).
    */
   boolean warmUp() throws Exception {
     try (BenchBackend target = BenchBackend.fresh(o.backend, "warmup");
         Keel keel = keel(target.backend())) {
-      return burnDownOn(keel, 0, o.warmupJobs, "WARMUP");
+      boolean ok = burnDownOn(keel, 0, o.warmupJobs, "WARMUP");
+      return ok && latencyOn(keel, "WARMUP-LATENCY", Math.min(o.seconds, 3));
     }
   }
 
@@ -172,12 +175,12 @@ final class Workloads {
   boolean latency() throws Exception {
     try (BenchBackend target = BenchBackend.fresh(o.backend, "latency");
         Keel keel = keel(target.backend())) {
-      return latencyOn(keel, "LATENCY");
+      return latencyOn(keel, "LATENCY", o.seconds);
     }
   }
 
-  private boolean latencyOn(Keel keel, String label) throws Exception {
-    int n = o.rate * o.seconds;
+  private boolean latencyOn(Keel keel, String label, int seconds) throws Exception {
+    int n = o.rate * seconds;
     AtomicLongArray enqueuedAt = new AtomicLongArray(n);
     AtomicLongArray starts = new AtomicLongArray(n);
     CountDownLatch done = new CountDownLatch(n);
@@ -293,7 +296,7 @@ final class Workloads {
           "HISTORY-SEEDED peer=%s finished_jobs=%d seed_s=%.1f%n",
           peer, o.history, (System.nanoTime() - t0) / 1e9);
       boolean ok = burnDownOn(keel, o.history, o.jobs, "RESULT-HISTORY");
-      ok &= latencyOn(keel, "LATENCY-HISTORY");
+      ok &= latencyOn(keel, "LATENCY-HISTORY", o.seconds);
       return ok;
     }
   }
