@@ -12,6 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
@@ -143,8 +145,20 @@ public final class JobPreparer {
         r.metadata());
   }
 
+  /**
+   * Names already checked. A bulk enqueue names the same few types, queues and tenants thousands of
+   * times; a set look-up is cheaper than the pattern. Bounded: past the limit names are still
+   * checked, just not remembered.
+   */
+  private static final Set<String> VALID_NAMES = ConcurrentHashMap.newKeySet();
+
+  private static final int MAX_REMEMBERED_NAMES = 10_000;
+
   /** Checks a name field: type, queue or tenant. */
   public static String name(String field, String value) {
+    if (value != null && VALID_NAMES.contains(value)) {
+      return value;
+    }
     if (value == null || value.isBlank()) {
       throw new InvalidJobException(field, "must not be blank");
     }
@@ -156,6 +170,9 @@ public final class JobPreparer {
               + " characters of letters, digits, '_', '.', ':' or '-', was '"
               + abbreviate(value)
               + "'");
+    }
+    if (VALID_NAMES.size() < MAX_REMEMBERED_NAMES) {
+      VALID_NAMES.add(value);
     }
     return value;
   }

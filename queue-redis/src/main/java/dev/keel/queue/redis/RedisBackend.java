@@ -136,12 +136,7 @@ public final class RedisBackend implements QueueBackend {
     if (jobs.isEmpty()) {
       return new EnqueueResponse(List.of());
     }
-    List<String> args = new ArrayList<>(1 + jobs.size() * JobHashes.ENQUEUE_ARGS_PER_JOB);
-    args.add(Integer.toString(jobs.size()));
-    for (NewJob job : jobs) {
-      JobHashes.appendEnqueueArgs(job, args);
-    }
-    List<?> reply = (List<?>) scripts.run("enqueue", args);
+    List<?> reply = (List<?>) scripts.run("enqueue", JobHashes.enqueueArgs(jobs));
     if (!reply.isEmpty() && "CONFLICT".equals(reply.get(0))) {
       throw new IdempotencyConflictException(
           (String) reply.get(1), (String) reply.get(2), UUID.fromString((String) reply.get(3)));

@@ -10,7 +10,9 @@ import dev.keel.queue.JobProgress;
 import dev.keel.queue.JobState;
 import dev.keel.queue.spi.NewJob;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -20,30 +22,54 @@ public final class JobHashes {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
 
-  /** Number of script arguments per job in enqueue.lua. */
-  public static final int ENQUEUE_ARGS_PER_JOB = 14;
-
   private JobHashes() {}
 
-  /** Appends the enqueue.lua arguments of one job. */
-  public static void appendEnqueueArgs(NewJob job, List<String> args) {
-    args.add(job.id().toString());
-    args.add(job.type());
-    args.add(job.queue());
-    args.add(job.tenant());
-    args.add(job.payload());
-    args.add(Integer.toString(job.priority()));
-    args.add(Integer.toString(job.maxAttempts()));
-    args.add(job.runAt() == null ? "" : Long.toString(Micros.of(job.runAt())));
-    args.add(Long.toString(Micros.of(job.delay())));
-    args.add(job.timeout() == null ? "" : job.timeout().toString());
-    args.add(nullToEmpty(job.idempotencyKey()));
-    args.add(
-        job.idempotencyPolicy() instanceof IdempotencyPolicy.Window window
-            ? Long.toString(Math.max(1, window.duration().toMillis()))
-            : "");
-    args.add(nullToEmpty(job.traceparent()));
-    args.add(job.metadata().isEmpty() ? "" : metadataJson(job.metadata()));
+  /**
+   * The enqueue.lua arguments of a batch: the number of jobs, the number of profiles, each
+   * profile's 11 fields, then 4 per job (id, payload, idempotency key, profile number). A profile
+   * is everything else about a job (type, queue, tenant, priority, max attempts, run-at, delay,
+   * timeout, idempotency window, traceparent, metadata); a bulk enqueue names a handful of them, so
+   * a batch of 1,000 jobs sends about 4,000 arguments instead of 14,000. The number of arguments,
+   * not their bytes, was most of the call's cost (a script that only counts its 14,000 arguments
+   * took 7-11 ms a call).
+   */
+  public static List<String> enqueueArgs(List<NewJob> jobs) {
+    Map<List<String>, Integer> profiles = new LinkedHashMap<>();
+    List<String> perJob = new ArrayList<>(jobs.size() * 4);
+    for (NewJob job : jobs) {
+      List<String> profile =
+          List.of(
+              job.type(),
+              job.queue(),
+              job.tenant(),
+              Integer.toString(job.priority()),
+              Integer.toString(job.maxAttempts()),
+              job.runAt() == null ? "" : Long.toString(Micros.of(job.runAt())),
+              Long.toString(Micros.of(job.delay())),
+              job.timeout() == null ? "" : job.timeout().toString(),
+              job.idempotencyPolicy() instanceof IdempotencyPolicy.Window window
+                  ? Long.toString(Math.max(1, window.duration().toMillis()))
+                  : "",
+              nullToEmpty(job.traceparent()),
+              job.metadata().isEmpty() ? "" : metadataJson(job.metadata()));
+      Integer number = profiles.get(profile);
+      if (number == null) {
+        number = profiles.size() + 1;
+        profiles.put(profile, number);
+      }
+      perJob.add(job.id().toString());
+      perJob.add(job.payload());
+      perJob.add(nullToEmpty(job.idempotencyKey()));
+      perJob.add(Integer.toString(number));
+    }
+    List<String> args = new ArrayList<>(2 + profiles.size() * 11 + perJob.size());
+    args.add(Integer.toString(jobs.size()));
+    args.add(Integer.toString(profiles.size()));
+    for (List<String> profile : profiles.keySet()) {
+      args.addAll(profile);
+    }
+    args.addAll(perJob);
+    return args;
   }
 
   /** A job from a script's HGETALL reply (alternating field and value). */

@@ -93,12 +93,19 @@ local function flush()
   end
 end
 
+local function zadd_now(key, score, member)
+  redis.call('ZADD', key, score, member)
+end
+
 -- Puts a PENDING job where claims find it: the ready set of its queue and type if it is due,
--- otherwise the scheduled set from which promote() moves it once due.
-local function place_pending(id, queue, jtype, tenant, priority, run_at, now)
+-- otherwise the scheduled set from which promote() moves it once due. zadd (default: at once)
+-- lets a batch gather its additions to the ready and due sets and write them in a few calls;
+-- only a caller that reads neither set before writing them may pass one.
+local function place_pending(id, queue, jtype, tenant, priority, run_at, now, zadd)
+  zadd = zadd or zadd_now
   if run_at <= now then
-    redis.call('ZADD', ready_key(queue, jtype), fmt(ready_score(priority, run_at)), id)
-    redis.call('ZADD', P .. 'due:' .. tenant, fmt(run_at), id)
+    zadd(ready_key(queue, jtype), fmt(ready_score(priority, run_at)), id)
+    zadd(P .. 'due:' .. tenant, fmt(run_at), id)
     local qt = queue .. '|' .. jtype
     if not registered_types[qt] then
       redis.call('SADD', P .. 'types:' .. queue, jtype)
