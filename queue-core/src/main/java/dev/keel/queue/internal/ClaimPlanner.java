@@ -48,6 +48,11 @@ final class ClaimPlanner {
     this.simple = typeConcurrency.isEmpty() && typeQuota.isEmpty() && priorityClass.isEmpty();
   }
 
+  /** Whether no per-type limit, quota or priority class applies: every round is one claim. */
+  boolean unlimited() {
+    return simple;
+  }
+
   /**
    * Runs the claims of one round.
    *

@@ -166,7 +166,11 @@ public final class WorkerEngine {
             continue;
           }
           // Cleared before the claim, so a notification that arrives meanwhile keeps it raised.
-          lane.backlog = false;
+          // Not with per-type limits: a type held back by its concurrency limit has jobs waiting
+          // however short the claim came back, and a freed slot must claim them at once.
+          if (planner.unlimited()) {
+            lane.backlog = false;
+          }
           int got =
               planner.run(free, activeByType(), (types, limit) -> claimInto(lane, types, limit));
           // A full round means more may be waiting: claim again at once instead of waiting.
@@ -233,6 +237,12 @@ public final class WorkerEngine {
 
   private void stored(RunningJob rj) {
     active.remove(rj.job().id());
+    if (!cfg.typeConcurrency().isEmpty()) {
+      // A job counts against its type's limit until its result is stored (see activeByType), so
+      // only now may the next job of that type be claimed: without this wake-up it waited for the
+      // next poll.
+      wake.raise();
+    }
   }
 
   /**

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 class ThrottleAndFairnessTest {
@@ -69,6 +70,44 @@ class ThrottleAndFairnessTest {
       assertThat(keel.drain().snoozed()).isEqualTo(1);
       assertThat(ran).hasValue(0);
     }
+  }
+
+  @Test
+  void aTypeConcurrencyLimitHoldsAndAFreedSlotClaimsTheNextJobWithoutWaitingForThePoll() {
+    AtomicInteger running = new AtomicInteger();
+    AtomicInteger maxRunning = new AtomicInteger();
+    AtomicInteger done = new AtomicInteger();
+    try (Keel keel =
+        Keel.builder()
+            .backend(InlineBackend.create())
+            .register(
+                "export",
+                Map.class,
+                JobHandler.of(
+                    m -> {
+                      maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+                      LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
+                      running.decrementAndGet();
+                      done.incrementAndGet();
+                    }))
+            .build()) {
+      List<JobRequest<Map<String, Integer>>> jobs = new ArrayList<>();
+      for (int i = 0; i < 30; i++) {
+        jobs.add(JobRequest.of("export", Map.of("n", i)));
+      }
+      keel.client().enqueueAll(jobs);
+      try (Worker w =
+          keel.worker()
+              .queue("default", 4)
+              .typeConcurrency("export", 1)
+              // Far longer than the test may take: only the freed slot can claim the next job.
+              .pollInterval(Duration.ofMinutes(5))
+              .build()
+              .start()) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> done.get() == 30);
+      }
+    }
+    assertThat(maxRunning).hasValue(1);
   }
 
   @Test
