@@ -33,7 +33,7 @@ import java.util.UUID;
  * SqlStatement}). A generic plan made while the table was nearly empty, as in a fresh schema's
  * first seconds, hash-joins a sequential scan of the table, and a connection keeps that plan while
  * the table grows: at 500 jobs/s every finish read the whole table (4.7 million rows read in a
- * 10-second run, a core's worth of CPU).
+ * 10-second run).
  *
  * <p>Their transactions commit with the worker commit mode ({@code commitMode}, see {@code
  * PostgresBackend.Builder#asynchronousWorkerCommits}).
