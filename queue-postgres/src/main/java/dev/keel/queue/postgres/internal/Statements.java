@@ -80,9 +80,23 @@ public final class Statements {
     return SqlStatement.compile(file, substitute(readResource(owner, dir + file, jar), schema));
   }
 
-  /** Replaces {@code ${schema}} with the quoted, validated schema name. */
+  /**
+   * What {@code ${worker_commit}} stands for in a worker statement's FROM list: a one-row subquery
+   * that sets {@code synchronous_commit} for the statement's own transaction to {@code
+   * :commitMode}, or leaves the session's setting when that is null (see {@code
+   * PostgresBackend.Builder#asynchronousWorkerCommits}). Inside the statement, so it costs no extra
+   * round trip.
+   */
+  static final String WORKER_COMMIT =
+      "(SELECT set_config('synchronous_commit', coalesce(:commitMode::text,"
+          + " current_setting('synchronous_commit')), true)) AS commit_mode";
+
+  /**
+   * Replaces {@code ${schema}} with the quoted, validated schema name and {@code ${worker_commit}}
+   * with {@link #WORKER_COMMIT}.
+   */
   public static String substitute(String sql, SchemaName schema) {
-    return sql.replace("${schema}", schema.quoted());
+    return sql.replace("${schema}", schema.quoted()).replace("${worker_commit}", WORKER_COMMIT);
   }
 
   /** A UTF-8 resource of this jar; a missing one is a packaging bug. */

@@ -6,8 +6,7 @@ UPDATE ${schema}.jobs AS j
        lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
   FROM unnest(:ids::uuid[], :tokens::text[], :messages::text[], :stacks::text[])
        AS l(id, token, message, stack),
-       (SELECT set_config('synchronous_commit', coalesce(:commitMode::text,
-                          current_setting('synchronous_commit')), true)) AS commit_mode
+       ${worker_commit}
  WHERE j.id = l.id
    AND j.lease_token = l.token  -- the token implies RUNNING: see FencedUpdates
 RETURNING j.id, j.queue

@@ -6,8 +6,7 @@ WITH changed AS (
          attempt = greatest(j.attempt - 1, 0),
          lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
     FROM unnest(:ids::uuid[], :tokens::text[]) AS l(id, token),
-         (SELECT set_config('synchronous_commit', coalesce(:commitMode::text,
-                            current_setting('synchronous_commit')), true)) AS commit_mode
+         ${worker_commit}
    WHERE j.id = l.id
      AND j.lease_token = l.token  -- the token implies RUNNING: see FencedUpdates
   RETURNING j.id, j.queue, j.run_at

@@ -5,8 +5,7 @@ UPDATE ${schema}.jobs AS j
        progress_message = l.message
   FROM unnest(:ids::uuid[], :tokens::text[], :percents::int[], :messages::text[])
        AS l(id, token, percent, message),
-       (SELECT set_config('synchronous_commit', coalesce(:commitMode::text,
-                          current_setting('synchronous_commit')), true)) AS commit_mode
+       ${worker_commit}
  WHERE j.id = l.id
    AND j.lease_token = l.token  -- the token implies RUNNING: see FencedUpdates
 RETURNING j.id
