@@ -142,6 +142,13 @@ public final class RedisBackend implements QueueBackend {
           (String) reply.get(1), (String) reply.get(2), UUID.fromString((String) reply.get(3)));
     }
     List<EnqueueResult> results = new ArrayList<>(jobs.size());
+    if (reply.size() == 1 && "CREATED".equals(reply.get(0))) {
+      // Every job was inserted under its own id: the script says so instead of echoing the batch.
+      for (NewJob job : jobs) {
+        results.add(new EnqueueResult(job.id(), true, JobState.PENDING));
+      }
+      return new EnqueueResponse(results);
+    }
     for (int i = 0; i + 2 < reply.size(); i += 3) {
       results.add(
           new EnqueueResult(

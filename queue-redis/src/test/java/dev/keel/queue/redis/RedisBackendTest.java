@@ -2,11 +2,15 @@ package dev.keel.queue.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
+import dev.keel.queue.EnqueueResult;
 import dev.keel.queue.IdempotencyPolicy;
 import dev.keel.queue.Job;
+import dev.keel.queue.JobState;
 import dev.keel.queue.KeelConfigurationException;
+import dev.keel.queue.spi.BackendStats;
 import dev.keel.queue.spi.ClaimRequest;
 import dev.keel.queue.spi.EnqueueRequest;
 import dev.keel.queue.spi.Finish;
@@ -14,6 +18,7 @@ import dev.keel.queue.spi.FinishRequest;
 import dev.keel.queue.spi.JobRef;
 import dev.keel.queue.spi.NewJob;
 import dev.keel.queue.spi.PruneRequest;
+import dev.keel.queue.spi.StatsRequest;
 import dev.keel.queue.spi.Subscription;
 import dev.keel.queue.testkit.TestJobs;
 import java.time.Duration;
@@ -85,6 +90,74 @@ class RedisBackendTest {
 
     List<String> keys = fixture.keys();
     assertThat(keys).isNotEmpty().allMatch(k -> k.startsWith("{" + fixture.namespace() + "}:"));
+  }
+
+  @Test
+  void aRequestSentAgainIsReportedAndNotInsertedTwice() {
+    // A client that lost the reply sends the same request (same ids) again.
+    EnqueueRequest request =
+        new EnqueueRequest(
+            List.of(
+                jobs.of("a").queue("q1").build(),
+                jobs.of("b").queue("q1").tenant("t2").idempotencyKey("k").build(),
+                jobs.of("a").queue("q2").priority(-3).timeout(Duration.ofSeconds(5)).build(),
+                jobs.of("a").queue("q1").delay(Duration.ofHours(1)).build()));
+    List<EnqueueResult> first = backend.enqueue(request).results();
+    Job running = claim(Set.of("q2"), 1).get(0);
+
+    List<EnqueueResult> second = backend.enqueue(request).results();
+
+    assertThat(first)
+        .extracting(EnqueueResult::id, EnqueueResult::created, EnqueueResult::state)
+        .containsExactly(
+            tuple(request.jobs().get(0).id(), true, JobState.PENDING),
+            tuple(request.jobs().get(1).id(), true, JobState.PENDING),
+            tuple(request.jobs().get(2).id(), true, JobState.PENDING),
+            tuple(request.jobs().get(3).id(), true, JobState.PENDING));
+    assertThat(second)
+        .extracting(EnqueueResult::id, EnqueueResult::state)
+        .containsExactly(
+            tuple(request.jobs().get(0).id(), JobState.PENDING),
+            tuple(request.jobs().get(1).id(), JobState.PENDING),
+            tuple(running.id(), JobState.RUNNING),
+            tuple(request.jobs().get(3).id(), JobState.PENDING));
+    BackendStats stats = backend.stats(new StatsRequest(null, Duration.ofHours(1)));
+    assertThat(stats.countsByState())
+        .containsEntry(JobState.PENDING, 3L)
+        .containsEntry(JobState.RUNNING, 1L);
+    // Nothing was placed twice: the two due jobs of q1 are claimed once each, then nothing.
+    assertThat(claim(Set.of(), 10))
+        .extracting(Job::id)
+        .containsExactlyInAnyOrder(request.jobs().get(0).id(), request.jobs().get(1).id());
+    assertThat(claim(Set.of(), 10)).isEmpty();
+  }
+
+  @Test
+  void aBatchOfManyProfilesKeepsEachJobsOwnFields() {
+    // Jobs that share a profile are written from one set of profile fields; check none leaks.
+    List<NewJob> batch = new ArrayList<>();
+    for (int i = 0; i < 1_200; i++) {
+      TestJobs.Builder b = jobs.of("type" + (i % 3)).queue("q" + (i % 2)).priority(i % 5);
+      if (i % 7 == 0) {
+        b.tenant("t7").idempotencyKey("key-" + i).metadata("n", Integer.toString(i));
+      }
+      batch.add(b.payload("{\"i\":" + i + "}").build());
+    }
+    backend.enqueue(new EnqueueRequest(batch));
+
+    for (NewJob sent : batch) {
+      Job stored = backend.find(new JobRef(sent.tenant(), sent.id())).orElseThrow();
+      assertThat(stored.type()).isEqualTo(sent.type());
+      assertThat(stored.queue()).isEqualTo(sent.queue());
+      assertThat(stored.tenant()).isEqualTo(sent.tenant());
+      assertThat(stored.priority()).isEqualTo(sent.priority());
+      assertThat(stored.payload()).isEqualTo(sent.payload());
+      assertThat(stored.idempotencyKey()).isEqualTo(sent.idempotencyKey());
+      assertThat(stored.metadata()).isEqualTo(sent.metadata());
+      assertThat(stored.state()).isEqualTo(JobState.PENDING);
+    }
+    assertThat(claim(Set.of(), 1_000)).hasSize(1_000);
+    assertThat(claim(Set.of(), 1_000)).hasSize(200);
   }
 
   @Test

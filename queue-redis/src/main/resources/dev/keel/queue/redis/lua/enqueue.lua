@@ -5,145 +5,196 @@
 --   metadata JSON ('' = none)
 -- then 4 arguments per job: id, payload, idempotencyKey ('' = none), profile number (1-based).
 -- (Jobs of a bulk enqueue share a few profiles, so a batch sends ~4 arguments per job, not 14.)
--- Returns {id, created (1/0), state} per job, flattened, or {'CONFLICT', tenant, key, holderId}
--- having written nothing.
+-- Returns {'CREATED'} when every job was inserted under its own id as PENDING, else
+-- {id, created (1/0), state} per job, flattened, or {'CONFLICT', tenant, key, holderId} having
+-- written nothing.
+--
+-- Everything a job's profile decides (due time, ready score, key names, optional fields) is worked
+-- out once per profile, so the per-job work is one HSET and a few table appends: on a 2-core
+-- machine string formatting and concatenation in Lua cost about as much as the HSET itself.
 local n = tonumber(ARGV[3])
+local np = tonumber(ARGV[4])
 local PROFILE_BASE = 5
 local PW = 11
-local JOB_BASE = PROFILE_BASE + tonumber(ARGV[4]) * PW
+local JOB_BASE = PROFILE_BASE + np * PW
 local W = 4
-
--- The first argument of job i's profile (0-based i).
-local function profile(i)
-  return PROFILE_BASE + (tonumber(ARGV[JOB_BASE + i * W + 3]) - 1) * PW
-end
 local now = now_us()
+local now_text = fmt(now)
+
+local profiles = {}
+for p = 1, np do
+  local a = PROFILE_BASE + (p - 1) * PW
+  local pr = {type = ARGV[a], queue = ARGV[a + 1], tenant = ARGV[a + 2], priority = ARGV[a + 3],
+    maxAttempts = ARGV[a + 4], created = 0}
+  if ARGV[a + 5] ~= '' then
+    pr.run_at = tonumber(ARGV[a + 5])
+  else
+    pr.run_at = now + tonumber(ARGV[a + 6])
+  end
+  pr.run_at_text = fmt(pr.run_at)
+  pr.due = pr.run_at <= now
+  if pr.due then
+    pr.ready_score = fmt(ready_score(tonumber(pr.priority), pr.run_at))
+    pr.ready = {}
+    pr.due_members = {}
+  end
+  pr.listed = {}
+  local optional = {}
+  local names = {'timeout', 'idempotencyWindowMs', 'traceparent', 'metadata'}
+  for k, offset in ipairs({7, 8, 9, 10}) do
+    if ARGV[a + offset] ~= '' then
+      optional[#optional + 1] = names[k]
+      optional[#optional + 1] = ARGV[a + offset]
+    end
+  end
+  pr.optional = optional
+  profiles[p] = pr
+end
 
 -- Most requests are new: one EXISTS per 500 ids says so, and only a request that was sent before
 -- (a client retry after a lost reply) looks its jobs up one by one.
+-- (The job keys built for it are kept for pass 2.)
+local job_keys = {}
+for i = 0, n - 1 do
+  job_keys[i + 1] = job_key(ARGV[JOB_BASE + i * W])
+end
 local resent = false
-for first = 0, n - 1, 500 do
-  local keys = {}
-  for i = first, math.min(n - 1, first + 499) do
-    keys[#keys + 1] = job_key(ARGV[JOB_BASE + i * W])
-  end
-  if redis.call('EXISTS', unpack(keys)) > 0 then
+for first = 1, n, 500 do
+  if redis.call('EXISTS', unpack(job_keys, first, math.min(n, first + 499))) > 0 then
     resent = true
     break
   end
 end
 
 -- Pass 1 decides every job without writing, so a conflict anywhere leaves the request unwritten.
+-- results[i] stays nil for a job inserted under its own id (the common case); otherwise it holds
+-- {id, created, state, insert?}.
 local results = {}
+local all_created = true
 local claimed_keys = {}
 for i = 0, n - 1 do
   local b = JOB_BASE + i * W
-  local id, payload, key = ARGV[b], ARGV[b + 1], ARGV[b + 2]
-  local tenant = ARGV[profile(i) + 2]
-  local existing = resent and redis.call('HGET', job_key(id), 'state')
-  if existing then
-    -- The same request sent again (a client retry after a lost reply): report, do not insert.
-    results[i + 1] = {id, '1', existing}
-  elseif key ~= '' then
-    local ik = idem_key(tenant, key)
-    local holder = claimed_keys[ik]
-    if not holder then
-      local hid = redis.call('GET', ik)
-      if hid then
-        local h = redis.call('HMGET', job_key(hid), 'payload', 'state', 'idempotencyWindowMs')
-        local active = h[2] == 'PENDING' or h[2] == 'RUNNING'
-        -- A finished holder still holds the key only under a window policy (the key's TTL).
-        if h[2] and (active or h[3]) then
-          holder = {hid, h[1], h[2]}
+  local key = ARGV[b + 2]
+  if resent or key ~= '' then
+    local id, payload = ARGV[b], ARGV[b + 1]
+    local tenant = profiles[tonumber(ARGV[b + 3])].tenant
+    local existing = resent and redis.call('HGET', job_keys[i + 1], 'state')
+    if existing then
+      -- The same request sent again (a client retry after a lost reply): report, do not insert.
+      results[i + 1] = {id, '1', existing}
+      all_created = false
+    elseif key ~= '' then
+      local ik = idem_key(tenant, key)
+      local holder = claimed_keys[ik]
+      if not holder then
+        local hid = redis.call('GET', ik)
+        if hid then
+          local h = redis.call('HMGET', job_key(hid), 'payload', 'state', 'idempotencyWindowMs')
+          local active = h[2] == 'PENDING' or h[2] == 'RUNNING'
+          -- A finished holder still holds the key only under a window policy (the key's TTL).
+          if h[2] and (active or h[3]) then
+            holder = {hid, h[1], h[2]}
+          end
         end
       end
-    end
-    if holder then
-      if holder[2] ~= payload then
-        return {'CONFLICT', tenant, key, holder[1]}
+      if holder then
+        if holder[2] ~= payload then
+          return {'CONFLICT', tenant, key, holder[1]}
+        end
+        results[i + 1] = {holder[1], '0', holder[3]}
+        all_created = false
+      else
+        claimed_keys[ik] = {id, payload, 'PENDING'}
       end
-      results[i + 1] = {holder[1], '0', holder[3]}
-    else
-      results[i + 1] = {id, '1', 'PENDING', true}
-      claimed_keys[ik] = {id, payload, 'PENDING'}
     end
-  else
-    results[i + 1] = {id, '1', 'PENDING', true}
   end
 end
 
--- Pass 2 writes. Empty optional fields are not stored.
--- Additions to sorted sets are gathered per key and written with one ZADD per 500 members: a
--- batch of one queue, type and tenant touches three sets, and a call per job and set was most
--- of the script's time.
-local zsets = {}
-local function zadd_later(key, score, member)
-  local members = zsets[key]
-  if not members then
-    members = {}
-    zsets[key] = members
-  end
-  members[#members + 1] = score
-  members[#members + 1] = member
-end
-local now_text = fmt(now)
-local known_queues, known_tenants = {}, {}
+-- Pass 2 writes. Empty optional fields are not stored. Additions to sorted sets are gathered per
+-- profile and written with one ZADD per 500 members.
 for i = 0, n - 1 do
-  local r = results[i + 1]
-  if r[4] then
+  if not results[i + 1] then
     local b = JOB_BASE + i * W
-    local pb = profile(i)
-    local id, key = ARGV[b], ARGV[b + 2]
-    local jtype, queue, tenant = ARGV[pb], ARGV[pb + 1], ARGV[pb + 2]
-    local priority = tonumber(ARGV[pb + 3])
-    local run_at
-    if ARGV[pb + 5] ~= '' then
-      run_at = tonumber(ARGV[pb + 5])
+    local id, payload, key = ARGV[b], ARGV[b + 1], ARGV[b + 2]
+    local pr = profiles[tonumber(ARGV[b + 3])]
+    local jk = job_keys[i + 1]
+    if key == '' and #pr.optional == 0 then
+      redis.call('HSET', jk, 'id', id, 'type', pr.type, 'queue', pr.queue, 'tenant', pr.tenant,
+        'payload', payload, 'priority', pr.priority, 'state', 'PENDING', 'attempt', '0',
+        'maxAttempts', pr.maxAttempts, 'runAt', pr.run_at_text, 'createdAt', now_text)
     else
-      run_at = now + tonumber(ARGV[pb + 6])
-    end
-    local jk = job_key(id)
-    local f = {'id', id, 'type', jtype, 'queue', queue, 'tenant', tenant, 'payload', ARGV[b + 1],
-      'priority', ARGV[pb + 3], 'state', 'PENDING', 'attempt', '0', 'maxAttempts', ARGV[pb + 4],
-      'runAt', fmt(run_at), 'createdAt', now_text}
-    local optional = {
-      'timeout', ARGV[pb + 7], 'idempotencyKey', key, 'idempotencyWindowMs', ARGV[pb + 8],
-      'traceparent', ARGV[pb + 9], 'metadata', ARGV[pb + 10]}
-    for k = 1, #optional, 2 do
-      if optional[k + 1] ~= '' then
-        f[#f + 1] = optional[k]
-        f[#f + 1] = optional[k + 1]
+      local f = {'id', id, 'type', pr.type, 'queue', pr.queue, 'tenant', pr.tenant,
+        'payload', payload, 'priority', pr.priority, 'state', 'PENDING', 'attempt', '0',
+        'maxAttempts', pr.maxAttempts, 'runAt', pr.run_at_text, 'createdAt', now_text}
+      if key ~= '' then
+        f[#f + 1] = 'idempotencyKey'
+        f[#f + 1] = key
+        redis.call('SET', idem_key(pr.tenant, key), id)
       end
+      for k = 1, #pr.optional do
+        f[#f + 1] = pr.optional[k]
+      end
+      redis.call('HSET', jk, unpack(f))
     end
-    redis.call('HSET', jk, unpack(f))
-    zadd_later(P .. 'jobs:' .. tenant, '0', id)
-    if key ~= '' then
-      redis.call('SET', idem_key(tenant, key), id)
+    pr.created = pr.created + 1
+    local listed = pr.listed
+    listed[#listed + 1] = '0'
+    listed[#listed + 1] = id
+    if pr.due then
+      local ready, due_members = pr.ready, pr.due_members
+      ready[#ready + 1] = pr.ready_score
+      ready[#ready + 1] = id
+      due_members[#due_members + 1] = pr.run_at_text
+      due_members[#due_members + 1] = id
+    else
+      place_pending(id, pr.queue, pr.type, pr.tenant, tonumber(pr.priority), pr.run_at, now)
     end
-    if not known_queues[queue] then
-      redis.call('SADD', P .. 'queues', queue)
-      known_queues[queue] = true
-    end
-    if not known_tenants[tenant] then
-      redis.call('SADD', P .. 'tenants', tenant)
-      known_tenants[tenant] = true
-    end
-    count(tenant, jtype, nil, 'PENDING')
-    place_pending(id, queue, jtype, tenant, priority, run_at, now, zadd_later)
   end
 end
-for key, members in pairs(zsets) do
+
+local function zadd_all(key, members)
   for first = 1, #members, 1000 do
     redis.call('ZADD', key, unpack(members, first, math.min(#members, first + 999)))
   end
 end
+local known_queues, known_tenants = {}, {}
+for _, pr in ipairs(profiles) do
+  if pr.created > 0 then
+    zadd_all(P .. 'jobs:' .. pr.tenant, pr.listed)
+    if pr.due then
+      -- What place_pending does for one due job, done for the profile's jobs at once.
+      zadd_all(ready_key(pr.queue, pr.type), pr.ready)
+      zadd_all(P .. 'due:' .. pr.tenant, pr.due_members)
+      register_type(pr.queue, pr.type)
+      wake[pr.queue] = true
+    end
+    if not known_queues[pr.queue] then
+      redis.call('SADD', P .. 'queues', pr.queue)
+      known_queues[pr.queue] = true
+    end
+    if not known_tenants[pr.tenant] then
+      redis.call('SADD', P .. 'tenants', pr.tenant)
+      known_tenants[pr.tenant] = true
+    end
+    count(pr.tenant, pr.type, nil, 'PENDING', pr.created)
+  end
+end
 flush()
 
+if all_created then
+  return {'CREATED'}
+end
 local out = {}
-for i = 1, n do
-  local r = results[i]
-  out[#out + 1] = r[1]
-  out[#out + 1] = r[2]
-  out[#out + 1] = r[3]
+for i = 0, n - 1 do
+  local r = results[i + 1]
+  if r then
+    out[#out + 1] = r[1]
+    out[#out + 1] = r[2]
+    out[#out + 1] = r[3]
+  else
+    out[#out + 1] = ARGV[JOB_BASE + i * W]
+    out[#out + 1] = '1'
+    out[#out + 1] = 'PENDING'
+  end
 end
 return out

@@ -67,13 +67,15 @@ local schedule_changed = false
 local count_deltas = {}
 local registered_types = {}
 
-local function count(tenant, jtype, from, to)
+-- Moves n jobs (default 1) of a tenant and type from one state to another (either may be nil).
+local function count(tenant, jtype, from, to, n)
+  n = n or 1
   local prefix = tenant .. '|' .. jtype .. '|'
   if from then
-    count_deltas[prefix .. from] = (count_deltas[prefix .. from] or 0) - 1
+    count_deltas[prefix .. from] = (count_deltas[prefix .. from] or 0) - n
   end
   if to then
-    count_deltas[prefix .. to] = (count_deltas[prefix .. to] or 0) + 1
+    count_deltas[prefix .. to] = (count_deltas[prefix .. to] or 0) + n
   end
 end
 
@@ -93,24 +95,23 @@ local function flush()
   end
 end
 
-local function zadd_now(key, score, member)
-  redis.call('ZADD', key, score, member)
+-- Records that a queue has ready jobs of a type (claims look for ready sets through it).
+local function register_type(queue, jtype)
+  local qt = queue .. '|' .. jtype
+  if not registered_types[qt] then
+    redis.call('SADD', P .. 'types:' .. queue, jtype)
+    registered_types[qt] = true
+  end
 end
 
 -- Puts a PENDING job where claims find it: the ready set of its queue and type if it is due,
--- otherwise the scheduled set from which promote() moves it once due. zadd (default: at once)
--- lets a batch gather its additions to the ready and due sets and write them in a few calls;
--- only a caller that reads neither set before writing them may pass one.
-local function place_pending(id, queue, jtype, tenant, priority, run_at, now, zadd)
-  zadd = zadd or zadd_now
+-- otherwise the scheduled set from which promote() moves it once due. (enqueue does the due case
+-- for a whole batch at once.)
+local function place_pending(id, queue, jtype, tenant, priority, run_at, now)
   if run_at <= now then
-    zadd(ready_key(queue, jtype), fmt(ready_score(priority, run_at)), id)
-    zadd(P .. 'due:' .. tenant, fmt(run_at), id)
-    local qt = queue .. '|' .. jtype
-    if not registered_types[qt] then
-      redis.call('SADD', P .. 'types:' .. queue, jtype)
-      registered_types[qt] = true
-    end
+    redis.call('ZADD', ready_key(queue, jtype), fmt(ready_score(priority, run_at)), id)
+    redis.call('ZADD', P .. 'due:' .. tenant, fmt(run_at), id)
+    register_type(queue, jtype)
     wake[queue] = true
   else
     local scheduled = P .. 'scheduled'
