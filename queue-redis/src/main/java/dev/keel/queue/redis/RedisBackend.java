@@ -170,11 +170,15 @@ public final class RedisBackend implements QueueBackend {
     addList(args, request.includeTypes());
     addList(args, request.excludeTypes());
     // One random base per call; the script appends the job's position, so every token is unique.
-    args.add(UUID.randomUUID().toString());
+    String tokenBase = UUID.randomUUID().toString();
+    args.add(tokenBase);
     List<?> reply = (List<?>) scripts.run("claim", args);
-    List<Job> jobs = new ArrayList<>(reply.size());
-    for (Object flat : reply) {
-      jobs.add(JobHashes.fromFlat(flat));
+    String now = (String) reply.get(0);
+    String expires = (String) reply.get(1);
+    List<Job> jobs = new ArrayList<>(reply.size() - 2);
+    for (int i = 2; i < reply.size(); i++) {
+      String token = tokenBase + "." + (i - 1);
+      jobs.add(JobHashes.fromClaimed(reply.get(i), request.workerId(), token, now, expires));
     }
     return new ClaimResponse(jobs);
   }

@@ -73,14 +73,35 @@ public final class JobHashes {
   }
 
   /** A job from a script's HGETALL reply (alternating field and value). */
-  @SuppressWarnings("unchecked")
   public static Job fromFlat(Object reply) {
+    return fromMap(toMap(reply));
+  }
+
+  /**
+   * A job claim.lua just leased, from its hash as it was before the claim and what the claim wrote
+   * (the script returns the former once instead of reading the hash again after writing).
+   */
+  public static Job fromClaimed(
+      Object before, String owner, String token, String nowMicros, String expiresMicros) {
+    Map<String, String> fields = toMap(before);
+    fields.put("state", "RUNNING");
+    fields.put("attempt", Integer.toString(Integer.parseInt(fields.get("attempt")) + 1));
+    fields.put("startedAt", nowMicros);
+    fields.put("heartbeatAt", nowMicros);
+    fields.put("leaseOwner", owner);
+    fields.put("leaseToken", token);
+    fields.put("leaseExpiresAt", expiresMicros);
+    return fromMap(fields);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, String> toMap(Object reply) {
     List<Object> flat = (List<Object>) reply;
-    Map<String, String> fields = new HashMap<>(flat.size());
+    Map<String, String> fields = new HashMap<>(flat.size() + 8);
     for (int i = 0; i + 1 < flat.size(); i += 2) {
       fields.put((String) flat.get(i), (String) flat.get(i + 1));
     }
-    return fromMap(fields);
+    return fields;
   }
 
   public static Job fromMap(Map<String, String> f) {

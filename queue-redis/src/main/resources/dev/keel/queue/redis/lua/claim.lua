@@ -3,7 +3,11 @@
 -- ARGV[3] = owner, ARGV[4] = lease duration in us, ARGV[5] = limit, ARGV[6] = tenant ('' = any),
 -- then: nQueues, queues..., nInclude, includeTypes..., nExclude, excludeTypes..., then a random
 -- token base; the n-th claimed job's lease token is base .. '.' .. n.
--- Returns one HGETALL array per claimed job, in claim order.
+-- Returns {now, leaseExpiresAt, job 1, job 2, ...} in claim order, each job the HGETALL array of
+-- its hash as it was before the claim: the claim itself set state RUNNING, attempt + 1,
+-- startedAt = heartbeatAt = now, leaseOwner = owner, leaseToken = base .. '.' .. n and
+-- leaseExpiresAt, which the caller lays over it. (One HGETALL per job instead of a look-up before
+-- and a read-back after the write.)
 local owner = ARGV[3]
 local lease_us = tonumber(ARGV[4])
 local limit = tonumber(ARGV[5])
@@ -86,33 +90,80 @@ while #chosen < limit do
     break
   end
   best_source.i = best_source.i + 1
-  local f = redis.call('HMGET', job_key(best[1]), 'state', 'tenant', 'attempt')
-  if f[1] ~= 'PENDING' then
-    strays[#strays + 1] = {best_source.key, best[1]}
-  elseif tenant == '' or f[2] == tenant then
-    chosen[#chosen + 1] = {best[1], best_source, f[2], tonumber(f[3])}
+  local jk = job_key(best[1])
+  if tenant == '' then
+    local flat = redis.call('HGETALL', jk)
+    local state, job_tenant, attempt
+    for k = 1, #flat, 2 do
+      local field = flat[k]
+      if field == 'state' then
+        state = flat[k + 1]
+      elseif field == 'tenant' then
+        job_tenant = flat[k + 1]
+      elseif field == 'attempt' then
+        attempt = flat[k + 1]
+      end
+    end
+    if state ~= 'PENDING' then
+      strays[#strays + 1] = {best_source, best[1]}
+    else
+      chosen[#chosen + 1] = {best[1], best_source, job_tenant, tonumber(attempt), flat}
+    end
+  else
+    -- A tenant's claim may pass over many jobs of other tenants: look at the tenant alone first.
+    local f = redis.call('HMGET', jk, 'state', 'tenant', 'attempt')
+    if f[1] ~= 'PENDING' then
+      strays[#strays + 1] = {best_source, best[1]}
+    elseif f[2] == tenant then
+      chosen[#chosen + 1] = {best[1], best_source, f[2], tonumber(f[3]), nil}
+    end
   end
 end
 
+-- Removals from sorted sets are gathered per key and made with one ZREM per 500 members.
+local removals = {}
+local function remove_later(key, member)
+  local members = removals[key]
+  if not members then
+    members = {}
+    removals[key] = members
+  end
+  members[#members + 1] = member
+end
 for _, s in ipairs(strays) do
-  redis.call('ZREM', s[1], s[2])
+  remove_later(s[1].key, s[2])
 end
 
 local out = {}
 local expires_text = fmt(now + lease_us)
 local now_text = fmt(now)
+out[1] = now_text
+out[2] = expires_text
+local running = {}
 for n, c in ipairs(chosen) do
-  local id, s, job_tenant, attempt = c[1], c[2], c[3], c[4]
+  local id, s, job_tenant, attempt, flat = c[1], c[2], c[3], c[4], c[5]
   local jk = job_key(id)
-  redis.call('ZREM', s.key, id)
+  remove_later(s.key, id)
   s.taken = s.taken + 1
-  redis.call('ZREM', P .. 'due:' .. job_tenant, id)
+  remove_later(P .. 'due:' .. job_tenant, id)
+  if not flat then
+    flat = redis.call('HGETALL', jk)
+  end
   redis.call('HSET', jk, 'state', 'RUNNING', 'attempt', attempt + 1,
     'startedAt', now_text, 'heartbeatAt', now_text, 'leaseOwner', owner,
     'leaseToken', token_base .. '.' .. n, 'leaseExpiresAt', expires_text)
-  redis.call('ZADD', P .. 'running', expires_text, id)
+  running[#running + 1] = expires_text
+  running[#running + 1] = id
   count(job_tenant, s.type, 'PENDING', 'RUNNING')
-  out[n] = redis.call('HGETALL', jk)
+  out[n + 2] = flat
+end
+for key, members in pairs(removals) do
+  for first = 1, #members, 500 do
+    redis.call('ZREM', key, unpack(members, first, math.min(#members, first + 499)))
+  end
+end
+for first = 1, #running, 1000 do
+  redis.call('ZADD', P .. 'running', unpack(running, first, math.min(#running, first + 999)))
 end
 
 -- A type leaves its queue's registry once its ready set is empty, so claims do not keep

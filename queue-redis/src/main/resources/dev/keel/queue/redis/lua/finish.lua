@@ -12,7 +12,7 @@ for i = 3, #ARGV, 6 do
   if j == nil then
     out[#out + 1] = 0
   else
-    redis.call('ZREM', P .. 'running', id)
+    zrem_later(P .. 'running', id)
     if kind == 'SUCCEED' then
       make_terminal(jk, j, 'SUCCEEDED', now, nil, nil)
     elseif kind == 'FAIL' then

@@ -17,9 +17,14 @@ local BAND = 4398046511104
 local WAKEUP_CHANNEL = P .. 'wakeup'
 local SCHEDULE_CHANGED = '#scheduled'
 
--- Lua's default number formatting keeps 14 digits; microsecond times need 16.
+-- Lua's default number formatting keeps 14 digits; microsecond times need 16. A batch formats
+-- the same time (its `now`) once per job, so the last result is kept.
+local last_fmt_n, last_fmt_s
 local function fmt(n)
-  return string.format('%.0f', n)
+  if n ~= last_fmt_n then
+    last_fmt_n, last_fmt_s = n, string.format('%.0f', n)
+  end
+  return last_fmt_s
 end
 
 local function now_us()
@@ -79,8 +84,41 @@ local function count(tenant, jtype, from, to, n)
   end
 end
 
+-- Sorted-set changes that nothing in the running script reads again are gathered per key and
+-- made by flush() with one command per 500 members instead of one per job.
+local zadds, zrems = {}, {}
+
+local function zadd_later(key, score, member)
+  local members = zadds[key]
+  if not members then
+    members = {}
+    zadds[key] = members
+  end
+  members[#members + 1] = score
+  members[#members + 1] = member
+end
+
+local function zrem_later(key, member)
+  local members = zrems[key]
+  if not members then
+    members = {}
+    zrems[key] = members
+  end
+  members[#members + 1] = member
+end
+
 -- Every writing script ends with flush().
 local function flush()
+  for key, members in pairs(zrems) do
+    for first = 1, #members, 500 do
+      redis.call('ZREM', key, unpack(members, first, math.min(#members, first + 499)))
+    end
+  end
+  for key, members in pairs(zadds) do
+    for first = 1, #members, 1000 do
+      redis.call('ZADD', key, unpack(members, first, math.min(#members, first + 999)))
+    end
+  end
   local counts = P .. 'counts'
   for field, delta in pairs(count_deltas) do
     if delta ~= 0 then
@@ -181,7 +219,7 @@ local function make_terminal(jk, j, state, now, error_message, error_trace)
     redis.call('HSET', jk, 'state', state, 'finishedAt', fmt(now))
   end
   clear_lease(jk)
-  redis.call('ZADD', P .. 'finished:' .. state, fmt(now), finished_member(id, tenant, jtype))
+  zadd_later(P .. 'finished:' .. state, fmt(now), finished_member(id, tenant, jtype))
   count(tenant, jtype, j['state'], state)
   release_idempotency(id, tenant, j['idempotencyKey'], j['idempotencyWindowMs'])
   if FINISHED_TTL_MS > 0 then
