@@ -414,17 +414,19 @@ public final class WorkerEngine {
 
     /**
      * Prefetch sized to handler speed: enough claimed-ahead jobs to cover about {@link
-     * #PREFETCH_TARGET} of work per slot, between none and {@link #MAX_PREFETCH}. Fast handlers get
-     * deep batches (one round trip for hundreds of jobs); slow ones get no prefetch, so their jobs
-     * are not held back from idle workers elsewhere.
+     * #PREFETCH_TARGET} of work per slot, between none and {@link #MAX_PREFETCH} or the backend's
+     * {@link dev.keel.queue.spi.BackendCapabilities#preferredClaimSize}, whichever is smaller. Fast
+     * handlers get deep batches (one round trip for hundreds of jobs); slow ones get no prefetch,
+     * so their jobs are not held back from idle workers elsewhere.
      */
     int adaptivePrefetch() {
       double mean = meanNanos;
+      int cap = Math.min(MAX_PREFETCH, backend.capabilities().preferredClaimSize());
       if (mean < 0) {
-        return concurrency;
+        return Math.min(concurrency, cap);
       }
       double perSlot = PREFETCH_TARGET.toNanos() / Math.max(mean, 1.0);
-      return (int) Math.min(MAX_PREFETCH, Math.round(concurrency * perSlot));
+      return (int) Math.min(cap, Math.round(concurrency * perSlot));
     }
 
     void recordDuration(long nanos) {

@@ -8,10 +8,39 @@ package dev.keel.queue.spi;
  * @param transactionalEnqueue enqueue can join the caller's transaction
  * @param wakeups {@link QueueBackend#subscribe} delivers signals (otherwise workers only poll)
  * @param maxBatchSize the largest batch an enqueue, claim or finish call accepts
+ * @param preferredClaimSize the most jobs a worker claims ahead per queue when it sizes its own
+ *     prefetch (an explicitly configured prefetch is used as given): claims larger than this gain
+ *     the backend no throughput and hold it longer. A Redis script, for one, blocks the whole
+ *     server while it runs. Between 1 and {@code maxBatchSize}.
  */
 public record BackendCapabilities(
     String name,
     boolean durable,
     boolean transactionalEnqueue,
     boolean wakeups,
-    int maxBatchSize) {}
+    int maxBatchSize,
+    int preferredClaimSize) {
+
+  public BackendCapabilities {
+    if (maxBatchSize < 1) {
+      throw new IllegalArgumentException("maxBatchSize must be at least 1, got " + maxBatchSize);
+    }
+    if (preferredClaimSize < 1 || preferredClaimSize > maxBatchSize) {
+      throw new IllegalArgumentException(
+          "preferredClaimSize must be between 1 and maxBatchSize ("
+              + maxBatchSize
+              + "), got "
+              + preferredClaimSize);
+    }
+  }
+
+  /** Capabilities of a backend with no preference of its own: claims up to {@code maxBatchSize}. */
+  public BackendCapabilities(
+      String name,
+      boolean durable,
+      boolean transactionalEnqueue,
+      boolean wakeups,
+      int maxBatchSize) {
+    this(name, durable, transactionalEnqueue, wakeups, maxBatchSize, maxBatchSize);
+  }
+}
