@@ -133,34 +133,6 @@ class RedisBackendTest {
   }
 
   @Test
-  void aBatchOfManyProfilesKeepsEachJobsOwnFields() {
-    // Jobs that share a profile are written from one set of profile fields; check none leaks.
-    List<NewJob> batch = new ArrayList<>();
-    for (int i = 0; i < 1_200; i++) {
-      TestJobs.Builder b = jobs.of("type" + (i % 3)).queue("q" + (i % 2)).priority(i % 5);
-      if (i % 7 == 0) {
-        b.tenant("t7").idempotencyKey("key-" + i).metadata("n", Integer.toString(i));
-      }
-      batch.add(b.payload("{\"i\":" + i + "}").build());
-    }
-    backend.enqueue(new EnqueueRequest(batch));
-
-    for (NewJob sent : batch) {
-      Job stored = backend.find(new JobRef(sent.tenant(), sent.id())).orElseThrow();
-      assertThat(stored.type()).isEqualTo(sent.type());
-      assertThat(stored.queue()).isEqualTo(sent.queue());
-      assertThat(stored.tenant()).isEqualTo(sent.tenant());
-      assertThat(stored.priority()).isEqualTo(sent.priority());
-      assertThat(stored.payload()).isEqualTo(sent.payload());
-      assertThat(stored.idempotencyKey()).isEqualTo(sent.idempotencyKey());
-      assertThat(stored.metadata()).isEqualTo(sent.metadata());
-      assertThat(stored.state()).isEqualTo(JobState.PENDING);
-    }
-    assertThat(claim(Set.of(), 1_000)).hasSize(1_000);
-    assertThat(claim(Set.of(), 1_000)).hasSize(200);
-  }
-
-  @Test
   void claimChoosesGloballyAcrossQueuesAndTypesByPriorityThenRunAtThenId() {
     NewJob late = jobs.of("x").queue("q1").priority(0).build();
     NewJob urgent = jobs.of("y").queue("q2").priority(-5).build();

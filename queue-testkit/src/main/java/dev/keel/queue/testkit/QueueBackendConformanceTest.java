@@ -266,6 +266,45 @@ public abstract class QueueBackendConformanceTest {
   }
 
   @Test
+  void aBatchOverManyProfilesKeepsEachJobsOwnFields() {
+    // Backends may send what jobs of a batch share (type, queue, tenant, priority, schedule,
+    // options) once per distinct combination: no job may take another combination's values.
+    List<NewJob> batch = new ArrayList<>();
+    for (int i = 0; i < 1_200; i++) {
+      TestJobs.Builder b = jobs.of("type" + (i % 3)).queue("q" + (i % 2)).priority(i % 5);
+      if (i % 7 == 0) {
+        b.tenant("t7").idempotencyKey("key-" + i).metadata("n", Integer.toString(i));
+      }
+      if (i % 11 == 0) {
+        b.delay(FUTURE)
+            .timeout(Duration.ofSeconds(1 + i % 4))
+            .traceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0" + (i % 2));
+      }
+      batch.add(b.payloadN(i).build());
+    }
+
+    List<EnqueueResult> results = backend.enqueue(new EnqueueRequest(batch)).results();
+
+    assertThat(results).extracting(EnqueueResult::id).containsExactlyElementsOf(ids(batch));
+    assertThat(results).allSatisfy(r -> assertThat(r.created()).isTrue());
+    for (NewJob sent : batch) {
+      Job stored = find(sent);
+      assertThat(stored.type()).isEqualTo(sent.type());
+      assertThat(stored.queue()).isEqualTo(sent.queue());
+      assertThat(stored.tenant()).isEqualTo(sent.tenant());
+      assertThat(stored.priority()).isEqualTo(sent.priority());
+      assertSameJson(stored.payload(), sent.payload());
+      assertThat(stored.idempotencyKey()).isEqualTo(sent.idempotencyKey());
+      assertThat(stored.metadata()).isEqualTo(sent.metadata());
+      assertThat(stored.timeout()).isEqualTo(sent.timeout());
+      assertThat(stored.traceparent()).isEqualTo(sent.traceparent());
+      assertThat(stored.runAt().isAfter(stored.createdAt().plus(Duration.ofMinutes(59))))
+          .as("job %s is scheduled", sent.id())
+          .isEqualTo(sent.delay().equals(FUTURE));
+    }
+  }
+
+  @Test
   void batchWithAnIdempotencyConflictWritesNoneOfItsJobs() {
     NewJob holder = jobs.of("idem").idempotencyKey("k-1").payloadN(1).build();
     enqueue(holder);

@@ -98,62 +98,113 @@ public final class Enqueuer {
    * enqueue_jobs.sql} needs for keyed jobs.
    */
   private void insertKeyless(Connection connection, List<NewJob> jobs) throws SQLException {
-    bindColumns(SqlCall.on(connection, sql.enqueueKeyless), jobs).query(rs -> rs.getLong(1));
+    bindColumns(SqlCall.on(connection, sql.enqueueKeyless), jobs, false).query(rs -> rs.getLong(1));
   }
 
   private Set<UUID> insert(Connection connection, List<NewJob> jobs, List<Integer> indices)
       throws SQLException {
     List<NewJob> batch = new ArrayList<>(indices.size());
-    List<String> keys = new ArrayList<>(indices.size());
-    List<Long> windows = new ArrayList<>(indices.size());
     for (int i : indices) {
-      NewJob job = jobs.get(i);
-      batch.add(job);
-      keys.add(job.idempotencyKey());
-      windows.add(windowMillis(job));
+      batch.add(jobs.get(i));
     }
     List<UUID> inserted =
-        bindColumns(SqlCall.on(connection, sql.enqueue), batch)
-            .bindArray("keys", "text", keys)
-            .bindArray("windowMillis", "int8", windows)
+        bindColumns(SqlCall.on(connection, sql.enqueue), batch, true)
             .query(rs -> rs.getObject(1, UUID.class));
     return new HashSet<>(inserted);
   }
 
-  /** Binds the columns both insert statements take, one array element per job. */
-  private SqlCall bindColumns(SqlCall call, List<NewJob> jobs) throws SQLException {
-    int n = jobs.size();
-    List<UUID> ids = new ArrayList<>(n);
-    List<String> types = new ArrayList<>(n);
-    List<String> queues = new ArrayList<>(n);
-    List<String> tenants = new ArrayList<>(n);
-    List<String> payloads = new ArrayList<>(n);
-    List<Integer> priorities = new ArrayList<>(n);
-    List<Integer> maxAttempts = new ArrayList<>(n);
-    List<String> runAts = new ArrayList<>(n);
-    List<Long> delays = new ArrayList<>(n);
-    List<Long> timeouts = new ArrayList<>(n);
-    List<String> traceparents = new ArrayList<>(n);
-    List<String> metadata = new ArrayList<>(n);
-    for (NewJob job : jobs) {
-      ids.add(job.id());
-      types.add(job.type());
-      queues.add(job.queue());
-      tenants.add(job.tenant());
-      payloads.add(job.payload());
-      priorities.add(job.priority());
-      maxAttempts.add(job.maxAttempts());
-      runAts.add(job.runAt() == null ? null : job.runAt().toString());
-      delays.add(job.delay().toMillis());
-      timeouts.add(job.timeout() == null ? null : job.timeout().toMillis());
-      traceparents.add(job.traceparent());
-      metadata.add(MetadataJson.write(job.metadata()));
+  /**
+   * Everything about a job but its id, payload and key. The jobs of a bulk enqueue share a few
+   * profiles, so each is sent once and a job names its profile by number.
+   */
+  private record Profile(
+      String type,
+      String queue,
+      String tenant,
+      int priority,
+      int maxAttempts,
+      String runAt,
+      long delayMillis,
+      Long timeoutMillis,
+      Long windowMillis,
+      String traceparent,
+      Map<String, String> metadata) {
+
+    static Profile of(NewJob job, boolean withWindow) {
+      return new Profile(
+          job.type(),
+          job.queue(),
+          job.tenant(),
+          job.priority(),
+          job.maxAttempts(),
+          job.runAt() == null ? null : job.runAt().toString(),
+          job.delay().toMillis(),
+          job.timeout() == null ? null : job.timeout().toMillis(),
+          withWindow ? Enqueuer.windowMillis(job) : null,
+          job.traceparent(),
+          job.metadata());
     }
-    return call.bindArray("ids", "uuid", ids)
+  }
+
+  /**
+   * Binds what both insert statements take: per job its id, payload, profile number (and key), and
+   * the profiles' columns, one array element per profile.
+   */
+  private SqlCall bindColumns(SqlCall call, List<NewJob> jobs, boolean withKeys)
+      throws SQLException {
+    int n = jobs.size();
+    Map<Profile, Integer> numbers = new HashMap<>();
+    List<Profile> profiles = new ArrayList<>();
+    List<UUID> ids = new ArrayList<>(n);
+    List<String> payloads = new ArrayList<>(n);
+    List<Integer> profileOfJob = new ArrayList<>(n);
+    List<String> keys = withKeys ? new ArrayList<>(n) : null;
+    for (NewJob job : jobs) {
+      Profile profile = Profile.of(job, withKeys);
+      Integer number = numbers.get(profile);
+      if (number == null) {
+        profiles.add(profile);
+        number = profiles.size();
+        numbers.put(profile, number);
+      }
+      ids.add(job.id());
+      payloads.add(job.payload());
+      profileOfJob.add(number);
+      if (withKeys) {
+        keys.add(job.idempotencyKey());
+      }
+    }
+    int p = profiles.size();
+    List<String> types = new ArrayList<>(p);
+    List<String> queues = new ArrayList<>(p);
+    List<String> tenants = new ArrayList<>(p);
+    List<Integer> priorities = new ArrayList<>(p);
+    List<Integer> maxAttempts = new ArrayList<>(p);
+    List<String> runAts = new ArrayList<>(p);
+    List<Long> delays = new ArrayList<>(p);
+    List<Long> timeouts = new ArrayList<>(p);
+    List<Long> windows = new ArrayList<>(p);
+    List<String> traceparents = new ArrayList<>(p);
+    List<String> metadata = new ArrayList<>(p);
+    for (Profile profile : profiles) {
+      types.add(profile.type());
+      queues.add(profile.queue());
+      tenants.add(profile.tenant());
+      priorities.add(profile.priority());
+      maxAttempts.add(profile.maxAttempts());
+      runAts.add(profile.runAt());
+      delays.add(profile.delayMillis());
+      timeouts.add(profile.timeoutMillis());
+      windows.add(profile.windowMillis());
+      traceparents.add(profile.traceparent());
+      metadata.add(MetadataJson.write(profile.metadata()));
+    }
+    call.bindArray("ids", "uuid", ids)
+        .bindArray("payloads", "text", payloads)
+        .bindArray("profiles", "int4", profileOfJob)
         .bindArray("types", "text", types)
         .bindArray("queues", "text", queues)
         .bindArray("tenants", "text", tenants)
-        .bindArray("payloads", "text", payloads)
         .bindArray("priorities", "int4", priorities)
         .bindArray("maxAttempts", "int4", maxAttempts)
         .bindArray("runAts", "text", runAts)
@@ -163,6 +214,10 @@ public final class Enqueuer {
         .bindArray("metadata", "text", metadata)
         .bind("channel", channel)
         .bind("notify", notify);
+    if (withKeys) {
+      call.bindArray("keys", "text", keys).bindArray("windowMillis", "int8", windows);
+    }
+    return call;
   }
 
   /**

@@ -1,26 +1,35 @@
--- Insert a batch of jobs in one round trip from parallel arrays (one element per job).
+-- Insert a batch of jobs in one round trip from parallel arrays.
 -- A job whose idempotency key is held is not inserted:
 --   * by an active (pending/running) job: the partial unique index jobs_idempotency_active_idx
 --     makes the database arbitrate, also against concurrent enqueues (ON CONFLICT DO NOTHING);
 --   * by a job finished within the job's window (window policy only): the NOT EXISTS below.
 -- The caller then looks up the holders of keys that were not inserted (find_key_holders.sql).
-WITH input AS (
-  SELECT *
-    FROM unnest(:ids::uuid[], :types::text[], :queues::text[], :tenants::text[],
-                :payloads::text[], :priorities::int[], :maxAttempts::int[],
-                :runAts::timestamptz[], :delayMillis::bigint[], :timeoutMillis::bigint[],
-                :keys::text[], :windowMillis::bigint[], :traceparents::text[],
+-- Jobs are sent as (id, payload, key, profile number), profiles once each: see
+-- enqueue_jobs_keyless.sql.
+WITH profile AS (
+  SELECT p.type, p.queue, p.tenant, p.priority, p.max_attempts,
+         coalesce(p.run_at, now() + p.delay_ms * interval '1 millisecond') AS run_at,
+         p.timeout_ms, p.window_ms, p.traceparent, p.metadata::jsonb AS metadata, p.n
+    FROM unnest(:types::text[], :queues::text[], :tenants::text[], :priorities::int[],
+                :maxAttempts::int[], :runAts::timestamptz[], :delayMillis::bigint[],
+                :timeoutMillis::bigint[], :windowMillis::bigint[], :traceparents::text[],
                 :metadata::text[])
-         WITH ORDINALITY AS i(id, type, queue, tenant, payload, priority, max_attempts, run_at,
-                              delay_ms, timeout_ms, key, window_ms, traceparent, metadata, ord)
+         WITH ORDINALITY AS p(type, queue, tenant, priority, max_attempts, run_at, delay_ms,
+                              timeout_ms, window_ms, traceparent, metadata, n)
+),
+input AS (
+  SELECT i.id, p.type, p.queue, p.tenant, i.payload, p.priority, p.max_attempts, p.run_at,
+         p.timeout_ms, i.key, p.window_ms, p.traceparent, p.metadata, i.ord
+    FROM unnest(:ids::uuid[], :payloads::text[], :keys::text[], :profiles::int[])
+         WITH ORDINALITY AS i(id, payload, key, profile, ord)
+    JOIN profile AS p ON p.n = i.profile
 ),
 inserted AS (
   INSERT INTO ${schema}.jobs AS j
          (id, type, queue, tenant, payload, priority, state, attempt, max_attempts, run_at,
           created_at, idempotency_key, traceparent, metadata, timeout_ms)
   SELECT i.id, i.type, i.queue, i.tenant, i.payload::json, i.priority, 'pending', 0,
-         i.max_attempts, coalesce(i.run_at, now() + i.delay_ms * interval '1 millisecond'),
-         now(), i.key, i.traceparent, i.metadata::jsonb, i.timeout_ms
+         i.max_attempts, i.run_at, now(), i.key, i.traceparent, i.metadata, i.timeout_ms
     FROM input AS i
    WHERE i.key IS NULL
       OR i.window_ms IS NULL

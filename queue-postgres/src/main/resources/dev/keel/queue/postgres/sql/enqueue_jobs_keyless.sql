@@ -1,20 +1,28 @@
--- Insert a batch of jobs without idempotency keys in one round trip from parallel arrays (one
--- element per job). Nothing can conflict (ids are fresh time-ordered UUIDs), so this is a plain
--- INSERT: no ON CONFLICT arbitration, no look-up of finished holders and no ordering by key,
--- which enqueue_jobs.sql needs only for keyed jobs. Every row is inserted.
-WITH inserted AS (
+-- Insert a batch of jobs without idempotency keys in one round trip. Nothing can conflict (ids
+-- are fresh time-ordered UUIDs), so this is a plain INSERT: no ON CONFLICT arbitration, no look-up
+-- of finished holders and no ordering by key, which enqueue_jobs.sql needs only for keyed jobs.
+-- Every row is inserted.
+-- A job is sent as (id, payload, profile number); a profile is everything else about it, and the
+-- jobs of a bulk enqueue share a few profiles, so a batch of 1,000 sends ~3,000 array elements
+-- instead of 12,000 and the database parses each profile's values once.
+WITH profile AS (
+  SELECT p.type, p.queue, p.tenant, p.priority, p.max_attempts,
+         coalesce(p.run_at, now() + p.delay_ms * interval '1 millisecond') AS run_at,
+         p.timeout_ms, p.traceparent, p.metadata::jsonb AS metadata, p.n
+    FROM unnest(:types::text[], :queues::text[], :tenants::text[], :priorities::int[],
+                :maxAttempts::int[], :runAts::timestamptz[], :delayMillis::bigint[],
+                :timeoutMillis::bigint[], :traceparents::text[], :metadata::text[])
+         WITH ORDINALITY AS p(type, queue, tenant, priority, max_attempts, run_at, delay_ms,
+                              timeout_ms, traceparent, metadata, n)
+),
+inserted AS (
   INSERT INTO ${schema}.jobs
          (id, type, queue, tenant, payload, priority, state, attempt, max_attempts, run_at,
           created_at, traceparent, metadata, timeout_ms)
-  SELECT i.id, i.type, i.queue, i.tenant, i.payload::json, i.priority, 'pending', 0,
-         i.max_attempts, coalesce(i.run_at, now() + i.delay_ms * interval '1 millisecond'),
-         now(), i.traceparent, i.metadata::jsonb, i.timeout_ms
-    FROM unnest(:ids::uuid[], :types::text[], :queues::text[], :tenants::text[],
-                :payloads::text[], :priorities::int[], :maxAttempts::int[],
-                :runAts::timestamptz[], :delayMillis::bigint[], :timeoutMillis::bigint[],
-                :traceparents::text[], :metadata::text[])
-         AS i(id, type, queue, tenant, payload, priority, max_attempts, run_at, delay_ms,
-              timeout_ms, traceparent, metadata)
+  SELECT i.id, p.type, p.queue, p.tenant, i.payload::json, p.priority, 'pending', 0,
+         p.max_attempts, p.run_at, now(), p.traceparent, p.metadata, p.timeout_ms
+    FROM unnest(:ids::uuid[], :payloads::text[], :profiles::int[]) AS i(id, payload, profile)
+    JOIN profile AS p ON p.n = i.profile
   RETURNING queue, run_at
 )
 -- NOTIFY is transactional: listeners hear of these jobs only if (and when) they commit.
