@@ -54,4 +54,22 @@ public record NewJob(
   public Instant effectiveRunAt(Instant backendNow) {
     return runAt != null ? runAt : backendNow.plus(delay);
   }
+
+  /**
+   * Whether {@code other} differs from this job at most in id, payload and idempotency key. The
+   * jobs of a bulk enqueue mostly share everything else, and backends send it once per batch.
+   */
+  public boolean sameSettingsAs(NewJob other) {
+    return type.equals(other.type)
+        && queue.equals(other.queue)
+        && tenant.equals(other.tenant)
+        && priority == other.priority
+        && maxAttempts == other.maxAttempts
+        && Objects.equals(runAt, other.runAt)
+        && delay.equals(other.delay)
+        && Objects.equals(timeout, other.timeout)
+        && idempotencyPolicy.equals(other.idempotencyPolicy)
+        && Objects.equals(traceparent, other.traceparent)
+        && metadata.equals(other.metadata);
+  }
 }

@@ -159,13 +159,19 @@ public final class Enqueuer {
     List<String> payloads = new ArrayList<>(n);
     List<Integer> profileOfJob = new ArrayList<>(n);
     List<String> keys = withKeys ? new ArrayList<>(n) : null;
+    NewJob previous = null;
+    Integer number = null;
     for (NewJob job : jobs) {
-      Profile profile = Profile.of(job, withKeys);
-      Integer number = numbers.get(profile);
-      if (number == null) {
-        profiles.add(profile);
-        number = profiles.size();
-        numbers.put(profile, number);
+      // Jobs of a bulk enqueue mostly come in runs of one profile: no need to build and hash it.
+      if (previous == null || !previous.sameSettingsAs(job)) {
+        Profile profile = Profile.of(job, withKeys);
+        number = numbers.get(profile);
+        if (number == null) {
+          profiles.add(profile);
+          number = profiles.size();
+          numbers.put(profile, number);
+        }
+        previous = job;
       }
       ids.add(job.id());
       payloads.add(job.payload());

@@ -36,7 +36,14 @@ public final class JobHashes {
   public static List<String> enqueueArgs(List<NewJob> jobs) {
     Map<List<String>, Integer> profiles = new LinkedHashMap<>();
     List<String> perJob = new ArrayList<>(jobs.size() * 4);
+    NewJob previous = null;
+    Integer number = null;
     for (NewJob job : jobs) {
+      if (previous != null && previous.sameSettingsAs(job)) {
+        // Jobs of a bulk enqueue mostly come in runs of one profile: no need to build and hash it.
+        addJob(perJob, job, number);
+        continue;
+      }
       List<String> profile =
           List.of(
               job.type(),
@@ -52,15 +59,13 @@ public final class JobHashes {
                   : "",
               nullToEmpty(job.traceparent()),
               job.metadata().isEmpty() ? "" : metadataJson(job.metadata()));
-      Integer number = profiles.get(profile);
+      number = profiles.get(profile);
       if (number == null) {
         number = profiles.size() + 1;
         profiles.put(profile, number);
       }
-      perJob.add(job.id().toString());
-      perJob.add(job.payload());
-      perJob.add(nullToEmpty(job.idempotencyKey()));
-      perJob.add(Integer.toString(number));
+      addJob(perJob, job, number);
+      previous = job;
     }
     List<String> args = new ArrayList<>(2 + profiles.size() * 11 + perJob.size());
     args.add(Integer.toString(jobs.size()));
@@ -70,6 +75,13 @@ public final class JobHashes {
     }
     args.addAll(perJob);
     return args;
+  }
+
+  private static void addJob(List<String> perJob, NewJob job, int profile) {
+    perJob.add(job.id().toString());
+    perJob.add(job.payload());
+    perJob.add(nullToEmpty(job.idempotencyKey()));
+    perJob.add(Integer.toString(profile));
   }
 
   /** A job from a script's HGETALL reply (alternating field and value). */
