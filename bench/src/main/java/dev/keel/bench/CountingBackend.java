@@ -23,6 +23,7 @@ import dev.keel.queue.spi.StatsRequest;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAccumulator;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
@@ -31,9 +32,9 @@ import java.util.function.Supplier;
  * take, to say where a workload's time goes ({@code --profile}).
  */
 final class CountingBackend extends ForwardingQueueBackend {
-  private record Counter(LongAdder calls, LongAdder items, LongAdder nanos) {
+  private record Counter(LongAdder calls, LongAdder items, LongAdder nanos, LongAccumulator max) {
     Counter() {
-      this(new LongAdder(), new LongAdder(), new LongAdder());
+      this(new LongAdder(), new LongAdder(), new LongAdder(), new LongAccumulator(Math::max, 0));
     }
   }
 
@@ -52,23 +53,30 @@ final class CountingBackend extends ForwardingQueueBackend {
       Counter c = counters.computeIfAbsent(op, k -> new Counter());
       c.calls.increment();
       c.items.add(items);
-      c.nanos.add(System.nanoTime() - t0);
+      long took = System.nanoTime() - t0;
+      c.nanos.add(took);
+      c.max.accumulate(took);
     }
   }
 
-  /** One line per method: calls, items per call, mean milliseconds per call. */
+  /**
+   * One line per method: calls, items per call, mean and longest milliseconds per call (a longest
+   * call far above the mean is a stall, not the steady cost).
+   */
   String report(long jobs) {
     StringBuilder sb = new StringBuilder();
     for (Map.Entry<String, Counter> e : new TreeMap<>(counters).entrySet()) {
       long calls = e.getValue().calls.sum();
       sb.append(
           String.format(
-              "PROFILE op=%s calls=%d per_job=%.3f items_per_call=%.1f ms_per_call=%.3f%n",
+              "PROFILE op=%s calls=%d per_job=%.3f items_per_call=%.1f ms_per_call=%.3f"
+                  + " max_ms=%.1f%n",
               e.getKey(),
               calls,
               calls / (double) jobs,
               e.getValue().items.sum() / (double) calls,
-              e.getValue().nanos.sum() / 1e6 / calls));
+              e.getValue().nanos.sum() / 1e6 / calls,
+              e.getValue().max.get() / 1e6));
     }
     return sb.toString();
   }
