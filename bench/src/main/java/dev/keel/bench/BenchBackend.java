@@ -5,12 +5,14 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.keel.queue.inline.InlineBackend;
 import dev.keel.queue.postgres.PostgresBackend;
 import dev.keel.queue.redis.RedisBackend;
+import dev.keel.queue.redis.internal.RedisConnections;
+import dev.keel.queue.redis.internal.RedisUrl;
 import dev.keel.queue.spi.QueueBackend;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.UUID;
-import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
 
@@ -98,7 +100,10 @@ final class BenchBackend implements AutoCloseable {
     return new BenchBackend(
         backend,
         () -> {
-          try (JedisPooled jedis = new JedisPooled(java.net.URI.create(url))) {
+          // A standalone server or a cluster, read from the URL as the backend reads it; every key
+          // of the namespace shares one hash tag, so the scan and deletes stay on one node.
+          try (UnifiedJedis jedis =
+              RedisConnections.open(RedisUrl.parse(url, "KEEL_TEST_REDIS_URL"), 2)) {
             String cursor = ScanParams.SCAN_POINTER_START;
             ScanParams match = new ScanParams().match("{" + namespace + "}*").count(1000);
             do {
