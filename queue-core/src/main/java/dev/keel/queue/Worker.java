@@ -155,10 +155,10 @@ public final class Worker implements AutoCloseable {
     /**
      * Extra jobs claimed per queue beyond its concurrency, to hide claim latency. By default it
      * adapts to handler speed: about 50 ms of work per handler slot, at most 512 jobs or the
-     * backend's preferred claim size if smaller (PostgreSQL: 512, Redis: 128, whose claim scripts
-     * block the server while they run), so very fast handlers are fed by claims of hundreds of jobs
-     * per round trip; none for handlers that take seconds (so their jobs stay free for idle workers
-     * elsewhere); and the concurrency itself until the first job has run.
+     * backend's preferred claim size if smaller (PostgreSQL states none; Redis: 128, its claim
+     * scripts block the server while they run), so very fast handlers are fed by claims of hundreds
+     * of jobs per round trip; none for handlers that take seconds (so their jobs stay free for idle
+     * workers elsewhere); and the concurrency (within the same bound) until the first job has run.
      */
     public Builder prefetch(int prefetch) {
       once(this.prefetch, "prefetch");

@@ -85,6 +85,18 @@ class NewJobTest {
             });
     assertThat(BASE.sameSettingsAs(other)).isTrue();
     assertThat(other.sameSettingsAs(BASE)).isTrue();
+    assertThat(BASE.sameSettingsAs(set(0, UUID.randomUUID()))).isTrue();
+    assertThat(BASE.sameSettingsAs(set(4, "{\"n\":3}"))).isTrue();
+    assertThat(BASE.sameSettingsAs(set(10, "key-3"))).isTrue();
+  }
+
+  @Test
+  void windowsOfTheSameLengthAreTheSameSetting() {
+    NewJob a = set(11, IdempotencyPolicy.window(Duration.ofMinutes(5)));
+    NewJob b = set(11, IdempotencyPolicy.window(Duration.ofSeconds(300)));
+    assertThat(a.sameSettingsAs(b)).isTrue();
+    assertThat(a.sameSettingsAs(set(11, IdempotencyPolicy.window(Duration.ofMinutes(6)))))
+        .isFalse();
   }
 
   @Test

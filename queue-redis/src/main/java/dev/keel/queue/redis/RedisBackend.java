@@ -126,11 +126,12 @@ public final class RedisBackend implements QueueBackend {
   }
 
   /**
-   * Workers sizing their own prefetch claim at most this many jobs at a time. A claim script blocks
-   * the whole server while it runs (~35 us per job on a 2-core machine); 128 keeps it near 4 ms,
-   * and deeper claims processed no more jobs per second: {@code bench/run redis 20000 8
-   * --workloads=burn-down --prefetch=N} gave 23,000-26,000 jobs/s at 128 and 18,500-23,400 at 512,
-   * whose claim and finish scripts ran ~20 ms each.
+   * Workers sizing their own prefetch claim at most this many jobs ahead of their free slots, so a
+   * claim asks for at most concurrency + 128 jobs. A claim script blocks the whole server while it
+   * runs (~35 us per job on a 2-core machine); at concurrency 8 this keeps it near 4 ms, and deeper
+   * claims processed no more jobs per second: {@code bench/run redis 20000 8 --workloads=burn-down
+   * --prefetch=N} gave 23,000-26,000 jobs/s at 128 and 18,500-23,400 at 512, whose claim and finish
+   * scripts ran ~20 ms each.
    */
   static final int PREFERRED_CLAIM_SIZE = 128;
 

@@ -269,11 +269,21 @@ public abstract class QueueBackendConformanceTest {
   void aBatchOverManyProfilesKeepsEachJobsOwnFields() {
     // Backends may send what jobs of a batch share (type, queue, tenant, priority, schedule,
     // options) once per distinct combination: no job may take another combination's values.
+    // Settings change in runs (as in a real bulk enqueue) and, every few jobs, for one job alone.
     List<NewJob> batch = new ArrayList<>();
     for (int i = 0; i < 1_200; i++) {
-      TestJobs.Builder b = jobs.of("type" + (i % 3)).queue("q" + (i % 2)).priority(i % 5);
+      TestJobs.Builder b =
+          jobs.of("type" + (i / 100 % 3))
+              .queue("q" + (i / 300 % 2))
+              .priority(i / 50 % 5)
+              .maxAttempts(1 + i / 200 % 3);
       if (i % 7 == 0) {
         b.tenant("t7").idempotencyKey("key-" + i).metadata("n", Integer.toString(i));
+      } else if (i % 13 == 0) {
+        b.idempotencyKey("key-" + i, IdempotencyPolicy.window(Duration.ofMinutes(1 + i % 2)));
+      } else if (i % 5 == 0) {
+        // A key alone is not a setting: it must not split or end a run.
+        b.idempotencyKey("key-" + i);
       }
       if (i % 11 == 0) {
         b.delay(FUTURE)
@@ -293,6 +303,7 @@ public abstract class QueueBackendConformanceTest {
       assertThat(stored.queue()).isEqualTo(sent.queue());
       assertThat(stored.tenant()).isEqualTo(sent.tenant());
       assertThat(stored.priority()).isEqualTo(sent.priority());
+      assertThat(stored.maxAttempts()).isEqualTo(sent.maxAttempts());
       assertSameJson(stored.payload(), sent.payload());
       assertThat(stored.idempotencyKey()).isEqualTo(sent.idempotencyKey());
       assertThat(stored.metadata()).isEqualTo(sent.metadata());

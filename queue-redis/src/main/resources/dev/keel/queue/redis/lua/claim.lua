@@ -120,7 +120,8 @@ while #chosen < limit do
   end
 end
 
--- Removals from sorted sets are gathered per key and made with one ZREM per 500 members.
+-- Removals from sorted sets are gathered per key and made with one ZREM per 500 members. They are
+-- made here, not by flush() (lib's zrem_later), because the registry check below must see them.
 local removals = {}
 local function remove_later(key, member)
   local members = removals[key]

@@ -3,6 +3,14 @@
 -- Per finish 6 arguments: kind (SUCCEED, RETRY, FAIL, SNOOZE, CANCEL, RELEASE), jobId, leaseToken,
 -- delayUs, errorMessage, errorStackTrace.
 -- Returns 1 (applied) or 0 (lease lost) per finish.
+local KINDS = {SUCCEED = true, RETRY = true, FAIL = true, SNOOZE = true, CANCEL = true,
+  RELEASE = true}
+-- An unknown kind refuses the whole batch before anything is written.
+for i = 3, #ARGV, 6 do
+  if not KINDS[ARGV[i]] then
+    return redis.error_reply('unknown finish kind ' .. ARGV[i])
+  end
+end
 local now = now_us()
 local out = {}
 for i = 3, #ARGV, 6 do
@@ -29,10 +37,8 @@ for i = 3, #ARGV, 6 do
       elseif kind == 'SNOOZE' then
         run_at = now + tonumber(ARGV[i + 3])
         redis.call('HSET', jk, 'state', 'PENDING', 'runAt', fmt(run_at), 'attempt', attempt - 1)
-      elseif kind == 'RELEASE' then
+      else -- RELEASE
         redis.call('HSET', jk, 'state', 'PENDING', 'attempt', attempt - 1)
-      else
-        return redis.error_reply('unknown finish kind ' .. kind)
       end
       clear_lease(jk)
       count(j['tenant'], j['type'], 'RUNNING', 'PENDING')

@@ -107,7 +107,8 @@ local function zrem_later(key, member)
   members[#members + 1] = member
 end
 
--- Every writing script ends with flush().
+-- Every script that counts, wakes or defers a sorted-set write ends with flush(), also on an
+-- early return after writing.
 local function flush()
   for key, members in pairs(zrems) do
     for first = 1, #members, 500 do
