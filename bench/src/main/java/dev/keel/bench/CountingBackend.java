@@ -104,7 +104,9 @@ final class CountingBackend extends ForwardingQueueBackend {
             resp.jobs().isEmpty() ? "claim(empty)" : "claim", k -> new Counter());
     c.calls.increment();
     c.items.add(resp.jobs().size());
-    c.nanos.add(System.nanoTime() - t0);
+    long took = System.nanoTime() - t0;
+    c.nanos.add(took);
+    c.max.accumulate(took);
     return resp;
   }
 
