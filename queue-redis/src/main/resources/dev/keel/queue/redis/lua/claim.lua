@@ -120,19 +120,10 @@ while #chosen < limit do
   end
 end
 
--- Removals from sorted sets are gathered per key and made with one ZREM per 500 members. They are
--- made here, not by flush() (lib's zrem_later), because the registry check below must see them.
-local removals = {}
-local function remove_later(key, member)
-  local members = removals[key]
-  if not members then
-    members = {}
-    removals[key] = members
-  end
-  members[#members + 1] = member
-end
+-- Sorted-set changes are gathered and written in a few commands (lib's zrem_later/zadd_later)
+-- before the registry check below, which must see them.
 for _, s in ipairs(strays) do
-  remove_later(s[1].key, s[2])
+  zrem_later(s[1].key, s[2])
 end
 
 local out = {}
@@ -140,32 +131,23 @@ local expires_text = fmt(now + lease_us)
 local now_text = fmt(now)
 out[1] = now_text
 out[2] = expires_text
-local running = {}
 for n, c in ipairs(chosen) do
   local id, s, job_tenant, attempt, flat = c[1], c[2], c[3], c[4], c[5]
   local jk = job_key(id)
-  remove_later(s.key, id)
+  zrem_later(s.key, id)
   s.taken = s.taken + 1
-  remove_later(P .. 'due:' .. job_tenant, id)
+  zrem_later(P .. 'due:' .. job_tenant, id)
   if not flat then
     flat = redis.call('HGETALL', jk)
   end
   redis.call('HSET', jk, 'state', 'RUNNING', 'attempt', attempt + 1,
     'startedAt', now_text, 'heartbeatAt', now_text, 'leaseOwner', owner,
     'leaseToken', token_base .. '.' .. n, 'leaseExpiresAt', expires_text)
-  running[#running + 1] = expires_text
-  running[#running + 1] = id
+  zadd_later(P .. 'running', expires_text, id)
   count(job_tenant, s.type, 'PENDING', 'RUNNING')
   out[n + 2] = flat
 end
-for key, members in pairs(removals) do
-  for first = 1, #members, 500 do
-    redis.call('ZREM', key, unpack(members, first, math.min(#members, first + 499)))
-  end
-end
-for first = 1, #running, 1000 do
-  redis.call('ZADD', P .. 'running', unpack(running, first, math.min(#running, first + 999)))
-end
+write_sorted_sets()
 
 -- A type leaves its queue's registry once its ready set is empty, so claims do not keep
 -- visiting dead sets; the next insert registers it again.

@@ -84,8 +84,9 @@ local function count(tenant, jtype, from, to, n)
   end
 end
 
--- Sorted-set changes that nothing in the running script reads again are gathered per key and
--- made by flush() with one command per 500 members instead of one per job.
+-- Sorted-set changes that nothing in the running script reads again (or not before it calls
+-- write_sorted_sets()) are gathered per key and made with one command per 500 members instead of
+-- one per job.
 local zadds, zrems = {}, {}
 
 local function zadd_later(key, score, member)
@@ -107,9 +108,8 @@ local function zrem_later(key, member)
   members[#members + 1] = member
 end
 
--- Every script that counts, wakes or defers a sorted-set write ends with flush(), also on an
--- early return after writing.
-local function flush()
+-- Makes the gathered sorted-set changes now, for a script that reads the sets afterwards.
+local function write_sorted_sets()
   for key, members in pairs(zrems) do
     for first = 1, #members, 500 do
       redis.call('ZREM', key, unpack(members, first, math.min(#members, first + 499)))
@@ -120,6 +120,13 @@ local function flush()
       redis.call('ZADD', key, unpack(members, first, math.min(#members, first + 999)))
     end
   end
+  zadds, zrems = {}, {}
+end
+
+-- Every script that counts, wakes or defers a sorted-set write ends with flush(), also on an
+-- early return after writing.
+local function flush()
+  write_sorted_sets()
   local counts = P .. 'counts'
   for field, delta in pairs(count_deltas) do
     if delta ~= 0 then
