@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 
 /**
  * Inserts a batch of jobs on a connection whose transaction the caller controls. The insert is one
@@ -180,50 +181,35 @@ public final class Enqueuer {
         keys.add(job.idempotencyKey());
       }
     }
-    int p = profiles.size();
-    List<String> types = new ArrayList<>(p);
-    List<String> queues = new ArrayList<>(p);
-    List<String> tenants = new ArrayList<>(p);
-    List<Integer> priorities = new ArrayList<>(p);
-    List<Integer> maxAttempts = new ArrayList<>(p);
-    List<String> runAts = new ArrayList<>(p);
-    List<Long> delays = new ArrayList<>(p);
-    List<Long> timeouts = new ArrayList<>(p);
-    List<Long> windows = new ArrayList<>(p);
-    List<String> traceparents = new ArrayList<>(p);
-    List<String> metadata = new ArrayList<>(p);
-    for (Profile profile : profiles) {
-      types.add(profile.type());
-      queues.add(profile.queue());
-      tenants.add(profile.tenant());
-      priorities.add(profile.priority());
-      maxAttempts.add(profile.maxAttempts());
-      runAts.add(profile.runAt());
-      delays.add(profile.delayMillis());
-      timeouts.add(profile.timeoutMillis());
-      windows.add(profile.windowMillis());
-      traceparents.add(profile.traceparent());
-      metadata.add(MetadataJson.write(profile.metadata()));
-    }
     call.bindArray("ids", "uuid", ids)
         .bindArray("payloads", "text", payloads)
         .bindArray("profiles", "int4", profileOfJob)
-        .bindArray("types", "text", types)
-        .bindArray("queues", "text", queues)
-        .bindArray("tenants", "text", tenants)
-        .bindArray("priorities", "int4", priorities)
-        .bindArray("maxAttempts", "int4", maxAttempts)
-        .bindArray("runAts", "text", runAts)
-        .bindArray("delayMillis", "int8", delays)
-        .bindArray("timeoutMillis", "int8", timeouts)
-        .bindArray("traceparents", "text", traceparents)
-        .bindArray("metadata", "text", metadata)
+        .bindArray("types", "text", column(profiles, Profile::type))
+        .bindArray("queues", "text", column(profiles, Profile::queue))
+        .bindArray("tenants", "text", column(profiles, Profile::tenant))
+        .bindArray("priorities", "int4", column(profiles, Profile::priority))
+        .bindArray("maxAttempts", "int4", column(profiles, Profile::maxAttempts))
+        .bindArray("runAts", "text", column(profiles, Profile::runAt))
+        .bindArray("delayMillis", "int8", column(profiles, Profile::delayMillis))
+        .bindArray("timeoutMillis", "int8", column(profiles, Profile::timeoutMillis))
+        .bindArray("traceparents", "text", column(profiles, Profile::traceparent))
+        .bindArray("metadata", "text", column(profiles, pr -> MetadataJson.write(pr.metadata())))
         .bind("channel", channel)
         .bind("notify", notify);
     if (withKeys) {
-      call.bindArray("keys", "text", keys).bindArray("windowMillis", "int8", windows);
+      call.bindArray("keys", "text", keys)
+          .bindArray("windowMillis", "int8", column(profiles, Profile::windowMillis));
     }
     return call;
+  }
+
+  /** One column of the profiles, in profile-number order (nulls kept). */
+  private static List<Object> column(List<Profile> profiles, Function<Profile, ?> value) {
+    List<Object> column = new ArrayList<>(profiles.size());
+    for (Profile profile : profiles) {
+      column.add(value.apply(profile));
+    }
+    return column;
   }
 
   /**

@@ -152,19 +152,14 @@ for i = 0, n - 1 do
   end
 end
 
-local function zadd_all(key, members)
-  for first = 1, #members, 1000 do
-    redis.call('ZADD', key, unpack(members, first, math.min(#members, first + 999)))
-  end
-end
 local known_queues, known_tenants = {}, {}
 for _, pr in ipairs(profiles) do
   if pr.created > 0 then
-    zadd_all(P .. 'jobs:' .. pr.tenant, pr.listed)
+    zadd_many(P .. 'jobs:' .. pr.tenant, pr.listed)
     if pr.due then
       -- What place_pending does for one due job, done for the profile's jobs at once.
-      zadd_all(ready_key(pr.queue, pr.type), pr.ready)
-      zadd_all(P .. 'due:' .. pr.tenant, pr.due_members)
+      zadd_many(ready_key(pr.queue, pr.type), pr.ready)
+      zadd_many(P .. 'due:' .. pr.tenant, pr.due_members)
       register_type(pr.queue, pr.type)
       wake[pr.queue] = true
     end

@@ -89,23 +89,32 @@ end
 -- one per job.
 local zadds, zrems = {}, {}
 
-local function zadd_later(key, score, member)
-  local members = zadds[key]
+-- The list gathered for key in one of those tables.
+local function gathered(changes, key)
+  local members = changes[key]
   if not members then
     members = {}
-    zadds[key] = members
+    changes[key] = members
   end
+  return members
+end
+
+local function zadd_later(key, score, member)
+  local members = gathered(zadds, key)
   members[#members + 1] = score
   members[#members + 1] = member
 end
 
 local function zrem_later(key, member)
-  local members = zrems[key]
-  if not members then
-    members = {}
-    zrems[key] = members
-  end
+  local members = gathered(zrems, key)
   members[#members + 1] = member
+end
+
+-- ZADD of {score, member, score, member, ...}, 500 members a command.
+local function zadd_many(key, score_members)
+  for first = 1, #score_members, 1000 do
+    redis.call('ZADD', key, unpack(score_members, first, math.min(#score_members, first + 999)))
+  end
 end
 
 -- Makes the gathered sorted-set changes now, for a script that reads the sets afterwards.
@@ -116,9 +125,7 @@ local function write_sorted_sets()
     end
   end
   for key, members in pairs(zadds) do
-    for first = 1, #members, 1000 do
-      redis.call('ZADD', key, unpack(members, first, math.min(#members, first + 999)))
-    end
+    zadd_many(key, members)
   end
   zadds, zrems = {}, {}
 end
