@@ -21,14 +21,16 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
  * again. All keys of one prefix share the hash tag {@code {prefix}}, like every Keel namespace, so
  * they live in one slot on Redis Cluster.
  *
- * <p>Works with any {@link UnifiedJedis}: {@code JedisPooled} or {@code JedisCluster}. Configure
- * short timeouts (for example 100–250 ms socket and connection timeouts) and put a {@link
+ * <p>Works with any {@link UnifiedJedis}: {@code RedisClient} or {@code RedisClusterClient}.
+ * Configure short timeouts (for example 100–250 ms socket and connection timeouts) and put a {@link
  * FallbackRateLimiter} in front, so that an unreachable Redis costs one short timeout, not one per
  * request.
  *
  * <pre>{@code
- * JedisPooled jedis = new JedisPooled(new HostAndPort("127.0.0.1", 6379),
- *     DefaultJedisClientConfig.builder().connectionTimeoutMillis(200).socketTimeoutMillis(200).build());
+ * RedisClient jedis = RedisClient.builder().hostAndPort("127.0.0.1", 6379)
+ *     .clientConfig(DefaultJedisClientConfig.builder()
+ *         .connectionTimeoutMillis(200).socketTimeoutMillis(200).build())
+ *     .build();
  * RateLimiter limiter = RedisRateLimiter.builder(jedis, Limit.perSecond(100)).keyPrefix("shop").build();
  * }</pre>
  *

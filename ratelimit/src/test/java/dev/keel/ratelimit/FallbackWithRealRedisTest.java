@@ -17,7 +17,7 @@ import org.slf4j.event.Level;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisClientConfig;
-import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 
 /**
@@ -66,8 +66,11 @@ class FallbackWithRealRedisTest {
   @ParameterizedTest
   @EnumSource(FallbackPolicy.class)
   void redisStoppedAndStartedAgain(FallbackPolicy policy) {
-    try (JedisPooled jedis =
-        new JedisPooled(new HostAndPort("127.0.0.1", server.port()), SHORT_TIMEOUTS)) {
+    try (RedisClient jedis =
+        RedisClient.builder()
+            .hostAndPort(new HostAndPort("127.0.0.1", server.port()))
+            .clientConfig(SHORT_TIMEOUTS)
+            .build()) {
       RedisRateLimiter redis =
           RedisRateLimiter.builder(jedis, Limit.perHour(4)).keyPrefix(PREFIX + policy).build();
       SwitchablePrimary primary = new SwitchablePrimary(redis);
@@ -127,8 +130,11 @@ class FallbackWithRealRedisTest {
 
   @Test
   void scriptCacheFlushIsReloadedTransparently() {
-    try (JedisPooled jedis =
-        new JedisPooled(new HostAndPort("127.0.0.1", server.port()), SHORT_TIMEOUTS)) {
+    try (RedisClient jedis =
+        RedisClient.builder()
+            .hostAndPort(new HostAndPort("127.0.0.1", server.port()))
+            .clientConfig(SHORT_TIMEOUTS)
+            .build()) {
       RedisRateLimiter redis =
           RedisRateLimiter.builder(jedis, Limit.perHour(3)).keyPrefix(PREFIX + "flush").build();
       assertThat(redis.tryAcquire("k", 1)).isEqualTo(Decision.allow(2));
@@ -145,7 +151,11 @@ class FallbackWithRealRedisTest {
     try (ServerSocket socket = new ServerSocket(0)) {
       port = socket.getLocalPort();
     }
-    try (JedisPooled jedis = new JedisPooled(new HostAndPort("127.0.0.1", port), SHORT_TIMEOUTS)) {
+    try (RedisClient jedis =
+        RedisClient.builder()
+            .hostAndPort(new HostAndPort("127.0.0.1", port))
+            .clientConfig(SHORT_TIMEOUTS)
+            .build()) {
       SwitchablePrimary primary =
           new SwitchablePrimary(
               RedisRateLimiter.builder(jedis, Limit.perSecond(10)).keyPrefix(PREFIX).build());
@@ -168,8 +178,11 @@ class FallbackWithRealRedisTest {
     // A listening socket that is never read: connections are accepted by the kernel, replies never
     // come, so the client hits its 200 ms socket timeout.
     try (ServerSocket silent = new ServerSocket(0);
-        JedisPooled jedis =
-            new JedisPooled(new HostAndPort("127.0.0.1", silent.getLocalPort()), SHORT_TIMEOUTS)) {
+        RedisClient jedis =
+            RedisClient.builder()
+                .hostAndPort(new HostAndPort("127.0.0.1", silent.getLocalPort()))
+                .clientConfig(SHORT_TIMEOUTS)
+                .build()) {
       SwitchablePrimary primary =
           new SwitchablePrimary(
               RedisRateLimiter.builder(jedis, Limit.perSecond(10)).keyPrefix(PREFIX).build());

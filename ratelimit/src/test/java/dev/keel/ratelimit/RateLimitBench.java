@@ -16,7 +16,7 @@ import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
-import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
 
@@ -80,14 +80,16 @@ public final class RateLimitBench {
       URI uri = URI.create(url);
       address = new HostAndPort(uri.getHost(), uri.getPort() < 0 ? 6379 : uri.getPort());
     }
-    try (JedisPooled jedis =
-        new JedisPooled(
-            pool,
-            address,
-            DefaultJedisClientConfig.builder()
-                .connectionTimeoutMillis(500)
-                .socketTimeoutMillis(500)
-                .build())) {
+    try (RedisClient jedis =
+        RedisClient.builder()
+            .hostAndPort(address)
+            .poolConfig(pool)
+            .clientConfig(
+                DefaultJedisClientConfig.builder()
+                    .connectionTimeoutMillis(500)
+                    .socketTimeoutMillis(500)
+                    .build())
+            .build()) {
       try {
         for (int keys : KEYS) {
           for (int threads : THREADS) {
@@ -163,7 +165,7 @@ public final class RateLimitBench {
     }
   }
 
-  private static void deleteKeys(JedisPooled jedis, String prefix) {
+  private static void deleteKeys(RedisClient jedis, String prefix) {
     String cursor = ScanParams.SCAN_POINTER_START;
     ScanParams match = new ScanParams().match("{" + prefix + "*").count(1_000);
     do {

@@ -12,24 +12,26 @@ import org.junit.jupiter.api.Test;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.JedisCluster;
+import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
-/** The Redis limiter through {@link JedisCluster} against a private three-master cluster. */
+/** The Redis limiter through {@link RedisClusterClient} against a private three-master cluster. */
 class RedisClusterRateLimiterTest {
   private static ThrowawayRedisCluster cluster;
-  private static JedisCluster jedis;
+  private static RedisClusterClient jedis;
 
   @BeforeAll
   static void start() {
     cluster = ThrowawayRedisCluster.onFreePorts();
     jedis =
-        new JedisCluster(
-            RedisTestServers.nodes(cluster),
-            DefaultJedisClientConfig.builder()
-                .connectionTimeoutMillis(500)
-                .socketTimeoutMillis(500)
-                .build());
+        RedisClusterClient.builder()
+            .nodes(RedisTestServers.nodes(cluster))
+            .clientConfig(
+                DefaultJedisClientConfig.builder()
+                    .connectionTimeoutMillis(500)
+                    .socketTimeoutMillis(500)
+                    .build())
+            .build();
   }
 
   @AfterAll
@@ -41,7 +43,7 @@ class RedisClusterRateLimiterTest {
   }
 
   @Test
-  void decidesThroughJedisClusterWithPrefixesOnDifferentSlots() {
+  void decidesThroughRedisClusterClientWithPrefixesOnDifferentSlots() {
     Set<Integer> slots = new HashSet<>();
     for (int i = 0; i < 6; i++) {
       RedisRateLimiter limiter =

@@ -17,12 +17,12 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.RedisClient;
 
 /** Against a real Redis, timed by its clock: bounds use Redis TIME read by the test. */
 class RedisRateLimiterTest {
   private static final String PREFIX = RedisTestServers.uniquePrefix(RedisRateLimiterTest.class);
-  private static JedisPooled jedis;
+  private static RedisClient jedis;
 
   @BeforeAll
   static void connect() {

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import redis.clients.jedis.HostAndPort;
-import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
@@ -24,8 +24,8 @@ final class RedisTestServers {
     return RedisDiscovery.standaloneUrl();
   }
 
-  static JedisPooled connect() {
-    return new JedisPooled(url());
+  static RedisClient connect() {
+    return RedisClient.create(url());
   }
 
   /** A key prefix no other test class or run uses. */

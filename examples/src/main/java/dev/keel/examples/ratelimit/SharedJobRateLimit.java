@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
 
@@ -40,7 +40,7 @@ public final class SharedJobRateLimit {
     List<Long> starts = new CopyOnWriteArrayList<>();
     List<Keel> nodes = new ArrayList<>();
     List<Worker> workers = new ArrayList<>();
-    try (JedisPooled jedis = new JedisPooled(java.net.URI.create(redisUrl))) {
+    try (RedisClient jedis = RedisClient.create(java.net.URI.create(redisUrl))) {
       for (int node = 0; node < 2; node++) {
         RateLimiter shared =
             FallbackRateLimiter.builder(
@@ -80,7 +80,7 @@ public final class SharedJobRateLimit {
   }
 
   /** The example leaves nothing behind in Redis: every key of its namespace shares its hash tag. */
-  private static void deleteNamespace(JedisPooled jedis, String namespace) {
+  private static void deleteNamespace(RedisClient jedis, String namespace) {
     String cursor = ScanParams.SCAN_POINTER_START;
     ScanParams match = new ScanParams().match("{" + namespace + "}*").count(500);
     do {

@@ -56,8 +56,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
-import redis.clients.jedis.JedisCluster;
-import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.ConnectionPool;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisException;
 
@@ -101,12 +102,7 @@ public final class RedisBackend implements QueueBackend {
     String target = b.url != null ? b.url.masked() : "an application-supplied client";
     this.errors = new RedisErrors(target, this::dropIdleConnections);
     this.scripts = new LuaScripts(client, keys, errors, b.finishedJobTtl.toMillis());
-    this.description =
-        (client instanceof JedisCluster ? "Redis Cluster" : "Redis")
-            + " at "
-            + target
-            + ", namespace "
-            + b.namespace;
+    this.description = kind(client) + " at " + target + ", namespace " + b.namespace;
     this.wakeups = new WakeupHub(client, keys, scripts, this::knownQueues, target);
   }
 
@@ -437,10 +433,22 @@ public final class RedisBackend implements QueueBackend {
     }
   }
 
+  private static String kind(UnifiedJedis client) {
+    if (client instanceof RedisClusterClient) {
+      return "Redis Cluster";
+    }
+    if (client instanceof RedisClient) {
+      return "Redis";
+    }
+    return "Redis (" + client.getClass().getSimpleName() + ")";
+  }
+
   /** After one broken connection the pool's idle ones are likely broken too (restart, kill). */
   private void dropIdleConnections() {
-    if (client instanceof JedisPooled pooled) {
-      pooled.getPool().clear();
+    if (client instanceof RedisClient standalone) {
+      standalone.getPool().clear();
+    } else if (client instanceof RedisClusterClient cluster) {
+      cluster.getClusterNodes().values().forEach(ConnectionPool::clear);
     }
   }
 
@@ -525,8 +533,10 @@ public final class RedisBackend implements QueueBackend {
     }
 
     /**
-     * A client the application owns ({@code JedisPooled}, {@code JedisCluster} or any {@link
-     * UnifiedJedis}); {@link RedisBackend#close()} leaves it open.
+     * A client the application owns (a {@link RedisClient}, a {@link RedisClusterClient} or any
+     * other {@link UnifiedJedis}); {@link RedisBackend#close()} leaves it open. After a broken
+     * connection the backend drops the idle connections of a {@code RedisClient} or {@code
+     * RedisClusterClient} pool; other clients keep theirs.
      */
     public Builder client(UnifiedJedis client) {
       if (url != null || this.client != null) {

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.UnifiedJedis;
 
 /** Redis-specific behaviour beyond the conformance suite: key layout, TTLs, scripts, wake-ups. */
@@ -63,7 +63,7 @@ class RedisBackendTest {
   @AfterAll
   void dropNamespace() {
     fixture.close();
-    try (JedisPooled check = new JedisPooled(java.net.URI.create(fixture.url()))) {
+    try (RedisClient check = RedisClient.create(java.net.URI.create(fixture.url()))) {
       assertThat(check.keys("{" + fixture.namespace() + "}:*")).isEmpty();
     }
   }
@@ -204,7 +204,7 @@ class RedisBackendTest {
   @Test
   void scriptsAreLoadedAgainAfterTheServerForgotThem() {
     enqueue(jobs.of("s").build());
-    ((JedisPooled) fixture.admin()).scriptFlush();
+    ((RedisClient) fixture.admin()).scriptFlush();
     enqueue(jobs.of("s").build());
     assertThat(claim(Set.of(), 10)).hasSize(2);
   }
@@ -230,7 +230,7 @@ class RedisBackendTest {
 
   @Test
   void applicationSuppliedClientIsLeftOpenOnClose() {
-    try (JedisPooled client = new JedisPooled(java.net.URI.create(fixture.url()))) {
+    try (RedisClient client = RedisClient.create(java.net.URI.create(fixture.url()))) {
       RedisBackend own =
           RedisBackend.builder().client(client).namespace(fixture.namespace()).build();
       NewJob job = jobs.of("own").build();

@@ -9,12 +9,18 @@ import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisClientConfig;
-import redis.clients.jedis.JedisCluster;
-import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.RedisClusterClient;
+import redis.clients.jedis.SslOptions;
+import redis.clients.jedis.SslVerifyMode;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisException;
 
-/** Opens a pooled client for a {@link RedisUrl}: {@link JedisPooled} or {@link JedisCluster}. */
+/**
+ * Opens a pooled client for a {@link RedisUrl}: a {@link RedisClient} or a {@link
+ * RedisClusterClient}, Jedis's client classes since 7.2 (they replace {@code JedisPooled}, gone in
+ * Jedis 8, and {@code JedisCluster}, deprecated there).
+ */
 public final class RedisConnections {
   /** Attempts of a cluster command across redirections and node failures. */
   private static final int CLUSTER_MAX_ATTEMPTS = 5;
@@ -43,13 +49,21 @@ public final class RedisConnections {
                 + " is a Redis Cluster, which has only database 0");
       }
       try {
-        return new JedisCluster(
-            new LinkedHashSet<>(url.hosts()), config, CLUSTER_MAX_ATTEMPTS, pool);
+        return RedisClusterClient.builder()
+            .nodes(new LinkedHashSet<>(url.hosts()))
+            .clientConfig(config)
+            .maxAttempts(CLUSTER_MAX_ATTEMPTS)
+            .poolConfig(pool)
+            .build();
       } catch (JedisException e) {
         throw new RedisErrors(url.masked()).translate("connecting to the cluster", e);
       }
     }
-    return new JedisPooled(url.hosts().get(0), config, pool);
+    return RedisClient.builder()
+        .hostAndPort(url.hosts().get(0))
+        .clientConfig(config)
+        .poolConfig(pool)
+        .build();
   }
 
   private static boolean isCluster(RedisUrl url) {
@@ -62,13 +76,17 @@ public final class RedisConnections {
   }
 
   private static JedisClientConfig clientConfig(RedisUrl url, int database) {
-    return DefaultJedisClientConfig.builder()
-        .user(url.user())
-        .password(url.password())
-        .database(database)
-        .ssl(url.tls())
-        .timeoutMillis(url.timeoutMillis())
-        .clientName("keel")
-        .build();
+    DefaultJedisClientConfig.Builder b =
+        DefaultJedisClientConfig.builder()
+            .user(url.user())
+            .password(url.password())
+            .database(database)
+            .timeoutMillis(url.timeoutMillis())
+            .clientName("keel");
+    if (url.tls()) {
+      // The JVM's trust store, and the certificate must name the host connected to.
+      b.sslOptions(SslOptions.builder().sslVerifyMode(SslVerifyMode.FULL).build());
+    }
+    return b.build();
   }
 }
