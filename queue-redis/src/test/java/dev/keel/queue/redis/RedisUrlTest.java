@@ -77,4 +77,19 @@ class RedisUrlTest {
           .hasMessageNotContaining(":pw@");
     }
   }
+
+  @Test
+  void aPercentThatStartsNoEscapeIsRefusedNamingTheFieldNotTakenLiterally() {
+    assertThatThrownBy(() -> RedisUrl.parse("redis://alice:50%off@h:1", "KEEL_REDIS_URL"))
+        .isInstanceOf(KeelConfigurationException.class)
+        .hasMessageContaining("KEEL_REDIS_URL")
+        .hasMessageContaining("the password has a '%'")
+        .hasMessageContaining("%25")
+        .hasMessageNotContaining("50%off");
+    assertThatThrownBy(() -> RedisUrl.parse("redis://al%ice:pw@h:1", "KEEL_REDIS_URL"))
+        .isInstanceOf(KeelConfigurationException.class)
+        .hasMessageContaining("the user has a '%'");
+    // Written as the rule says, the same password parses.
+    assertThat(RedisUrl.parse("redis://alice:50%25off@h:1", "X").password()).isEqualTo("50%off");
+  }
 }

@@ -64,10 +64,11 @@ public record RedisUrl(
       rest = rest.substring(at + 1);
       int colon = userInfo.indexOf(':');
       if (colon < 0) {
-        password = decode(userInfo); // redis://secret@host: the legacy password-only form
+        // redis://secret@host: the legacy password-only form
+        password = decode(userInfo, "password", source, url);
       } else {
-        user = colon == 0 ? null : decode(userInfo.substring(0, colon));
-        password = decode(userInfo.substring(colon + 1));
+        user = colon == 0 ? null : decode(userInfo.substring(0, colon), "user", source, url);
+        password = decode(userInfo.substring(colon + 1), "password", source, url);
       }
       if (password != null && password.isEmpty()) {
         password = null;
@@ -204,12 +205,22 @@ public record RedisUrl(
     }
   }
 
-  private static String decode(String s) {
+  /**
+   * Percent-decodes the user or password. A '%' that does not start an escape is refused rather
+   * than taken literally: "p%41ss" must mean "pAss", so a literal '%' can only be written as %25.
+   */
+  private static String decode(String s, String field, String source, String url) {
     try {
       return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
     } catch (IllegalArgumentException e) {
-      // A stray '%' in a password is taken literally rather than refused.
-      return s;
+      throw new KeelConfigurationException(
+          source
+              + " is not a valid Redis URL ("
+              + maskedRaw(url)
+              + "): the "
+              + field
+              + " has a '%' that is not followed by two hex digits; write a literal '%' as %25",
+          e);
     }
   }
 
