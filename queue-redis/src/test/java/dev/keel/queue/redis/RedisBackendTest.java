@@ -10,6 +10,7 @@ import dev.keel.queue.IdempotencyPolicy;
 import dev.keel.queue.Job;
 import dev.keel.queue.JobState;
 import dev.keel.queue.KeelConfigurationException;
+import dev.keel.queue.redis.internal.RedisUrl;
 import dev.keel.queue.spi.BackendStats;
 import dev.keel.queue.spi.ClaimRequest;
 import dev.keel.queue.spi.EnqueueRequest;
@@ -26,14 +27,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.JedisPubSub;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.providers.PooledConnectionProvider;
 
 /** Redis-specific behaviour beyond the conformance suite: key layout, TTLs, scripts, wake-ups. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -225,6 +230,61 @@ class RedisBackendTest {
       assertThat(signals).doesNotContain("scheduled-q");
 
       await().atMost(Duration.ofSeconds(3)).until(() -> signals.contains("scheduled-q"));
+    }
+  }
+
+  @Test
+  void wakeUpThreadsOutliveAnUnexpectedFailure() {
+    AtomicInteger subscribes = new AtomicInteger();
+    AtomicInteger promotes = new AtomicInteger();
+    RedisUrl url = RedisUrl.parse(fixture.url(), "the fixture");
+    // A client whose first SUBSCRIBE and first promotion fail with something that is not a
+    // connection error (as a bug would), then behave.
+    try (UnifiedJedis flaky =
+            new UnifiedJedis(
+                new PooledConnectionProvider(
+                    url.hosts().get(0),
+                    DefaultJedisClientConfig.builder()
+                        .user(url.user())
+                        .password(url.password())
+                        .database(url.database())
+                        .build()),
+                1,
+                Duration.ofSeconds(1)) {
+              @Override
+              public void subscribe(JedisPubSub pubSub, String... channels) {
+                if (subscribes.getAndIncrement() == 0) {
+                  throw new IllegalStateException("injected subscribe failure");
+                }
+                super.subscribe(pubSub, channels);
+              }
+
+              @Override
+              public Object evalsha(String sha, List<String> keys, List<String> args) {
+                if (Thread.currentThread().getName().equals("keel-redis-promoter")
+                    && promotes.getAndIncrement() == 0) {
+                  throw new IllegalStateException("injected promote failure");
+                }
+                return super.evalsha(sha, keys, args);
+              }
+            };
+        RedisBackend own =
+            RedisBackend.builder().client(flaky).namespace(fixture.namespace()).build()) {
+      List<String> signals = new CopyOnWriteArrayList<>();
+      try (Subscription subscription = own.subscribe(signals::add)) {
+        await()
+            .atMost(Duration.ofSeconds(5))
+            .until(
+                () -> {
+                  enqueue(jobs.of("warm").queue("flaky-warm-up").build());
+                  return signals.contains("flaky-warm-up");
+                });
+        // Only the promoter publishes a job that falls due later.
+        enqueue(jobs.of("later").queue("flaky-scheduled").delay(Duration.ofMillis(300)).build());
+        await().atMost(Duration.ofSeconds(5)).until(() -> signals.contains("flaky-scheduled"));
+      }
+      assertThat(subscribes).hasValueGreaterThanOrEqualTo(2);
+      assertThat(promotes).hasValueGreaterThanOrEqualTo(2);
     }
   }
 

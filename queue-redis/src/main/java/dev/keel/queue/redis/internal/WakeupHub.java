@@ -99,17 +99,28 @@ public final class WakeupHub implements AutoCloseable {
       try {
         client.subscribe(pubSub, channel);
         reconnect = true; // returned without error: unsubscribed by close(), or by the server
-      } catch (JedisException e) {
+      } catch (RuntimeException e) {
+        // Anything, not only a lost connection: a dead subscriber thread would end wake-ups for
+        // the life of the backend without a word, leaving workers on their poll interval.
         if (isClosed()) {
           return;
         }
         backoff = pubSub.wasSubscribed() ? 100 : Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
-        LOG.warn(
-            "Wake-up subscription to Redis at {} lost; reconnecting in {} ms (workers keep polling"
-                + " meanwhile)",
-            target,
-            backoff,
-            e);
+        if (e instanceof JedisException) {
+          LOG.warn(
+              "Wake-up subscription to Redis at {} lost; reconnecting in {} ms (workers keep"
+                  + " polling meanwhile)",
+              target,
+              backoff,
+              e);
+        } else {
+          LOG.error(
+              "Wake-up subscription to Redis at {} failed unexpectedly; subscribing again in {} ms"
+                  + " (workers keep polling meanwhile)",
+              target,
+              backoff,
+              e);
+        }
         reconnect = true;
         await(backoff, false);
       }
@@ -131,11 +142,18 @@ public final class WakeupHub implements AutoCloseable {
                     ? MAX_PROMOTER_WAIT_MILLIS
                     : Math.min(untilNext, MAX_PROMOTER_WAIT_MILLIS);
         backoff = 100;
-      } catch (BackendUnavailableException e) {
+      } catch (RuntimeException e) {
+        // As for the subscriber: the promoter must outlive any failure, or scheduled jobs would
+        // only be promoted by claims and wake nobody.
         if (isClosed()) {
           return;
         }
-        LOG.warn("Promoting due scheduled jobs failed; retrying in {} ms", backoff, e);
+        if (e instanceof BackendUnavailableException) {
+          LOG.warn("Promoting due scheduled jobs failed; retrying in {} ms", backoff, e);
+        } else {
+          LOG.error(
+              "Promoting due scheduled jobs failed unexpectedly; retrying in {} ms", backoff, e);
+        }
         waitMillis = backoff;
         backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
       }
