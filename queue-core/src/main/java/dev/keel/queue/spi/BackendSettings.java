@@ -1,6 +1,7 @@
 package dev.keel.queue.spi;
 
 import java.time.InstantSource;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -20,5 +21,17 @@ public record BackendSettings(String url, InstantSource clock, Map<String, Strin
 
   public Optional<String> urlIfSet() {
     return Optional.ofNullable(url);
+  }
+
+  /**
+   * The variable, of a provider's {@link QueueBackendProvider#urlVariables()}, that holds {@link
+   * #url()}, so that an error names the one the user set; all of them joined by "/" if none holds
+   * it (a URL given in code).
+   */
+  public String urlSource(List<String> variables) {
+    return variables.stream()
+        .filter(v -> url != null && url.equals(environment.get(v)))
+        .findFirst()
+        .orElse(String.join("/", variables));
   }
 }

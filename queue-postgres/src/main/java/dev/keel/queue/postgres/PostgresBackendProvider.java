@@ -43,7 +43,7 @@ public final class PostgresBackendProvider implements QueueBackendProvider {
 
   @Override
   public QueueBackend open(BackendSettings settings) {
-    DatabaseUrl url = DatabaseUrl.parse(settings.url(), "KEEL_DATABASE_URL");
+    DatabaseUrl url = DatabaseUrl.parse(settings.url(), settings.urlSource(urlVariables()));
     Map<String, String> env = settings.environment();
     int poolSize = poolSize(env.get("KEEL_DATABASE_POOL_SIZE"));
     boolean migrate = flag("KEEL_DATABASE_MIGRATE", env.get("KEEL_DATABASE_MIGRATE"));

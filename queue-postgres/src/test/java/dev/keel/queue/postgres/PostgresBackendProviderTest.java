@@ -87,6 +87,15 @@ class PostgresBackendProviderTest {
   }
 
   @Test
+  void anErrorNamesTheVariableTheUrlCameFrom() {
+    String bad = "postgres://u:topsecret@h:notaport/db";
+    assertThatThrownBy(() -> provider.open(settings(bad, Map.of("DATABASE_URL", bad))))
+        .isInstanceOf(KeelConfigurationException.class)
+        .hasMessageStartingWith("DATABASE_URL")
+        .hasMessageNotContaining("KEEL_DATABASE_URL");
+  }
+
+  @Test
   void anUnreachableServerIsReportedWithTheMaskedUrlAndWhatToCheck() {
     assertThatThrownBy(
             () -> provider.open(settings("postgres://keel:topsecret@127.0.0.1:1/app", Map.of())))

@@ -41,7 +41,8 @@ public final class RedisBackendProvider implements QueueBackendProvider {
                     new KeelConfigurationException(
                         "KEEL_BACKEND=redis needs KEEL_REDIS_URL or REDIS_URL, e.g."
                             + " redis://localhost:6379/0"));
-    RedisBackend.Builder builder = RedisBackend.builder().url(url, "KEEL_REDIS_URL/REDIS_URL");
+    RedisBackend.Builder builder =
+        RedisBackend.builder().url(url, settings.urlSource(urlVariables()));
     String namespace = settings.environment().get(NAMESPACE_VARIABLE);
     if (namespace != null && !namespace.isBlank()) {
       builder.namespace(namespace);

@@ -62,6 +62,16 @@ class RedisBackendProviderTest {
   }
 
   @Test
+  void anErrorNamesTheVariableTheUrlCameFrom() {
+    String bad = "redis://:hunter2@host:port";
+    assertThatThrownBy(() -> provider().open(settings(bad, Map.of("REDIS_URL", bad))))
+        .isInstanceOf(KeelConfigurationException.class)
+        .hasMessageStartingWith("REDIS_URL")
+        .hasMessageNotContaining("KEEL_REDIS_URL")
+        .hasMessageNotContaining("hunter2");
+  }
+
+  @Test
   void missingUrlIsAConfigurationError() {
     assertThatThrownBy(() -> provider().open(settings(null, Map.of())))
         .isInstanceOf(KeelConfigurationException.class)
