@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -41,7 +42,12 @@ class WorkerResilienceTest {
     Map<Integer, AtomicInteger> runs = new ConcurrentHashMap<>();
     try (Keel keel =
         Keel.builder()
-            .backend(RedisBackend.builder().url(server.url()).namespace("resilience").build())
+            .backend(
+                RedisBackend.builder()
+                    .url(server.url())
+                    .namespace(
+                        "test-worker-resilience-" + UUID.randomUUID().toString().substring(0, 8))
+                    .build())
             .register(
                 "work",
                 Map.class,
