@@ -146,7 +146,7 @@ public final class RedisBackend implements QueueBackend {
     if (jobs.isEmpty()) {
       return new EnqueueResponse(List.of());
     }
-    List<?> reply = (List<?>) scripts.run("enqueue", JobHashes.enqueueArgs(jobs));
+    List<?> reply = (List<?>) scripts.runResendable("enqueue", JobHashes.enqueueArgs(jobs));
     if (!reply.isEmpty() && "CONFLICT".equals(reply.get(0))) {
       throw new IdempotencyConflictException(
           (String) reply.get(1), (String) reply.get(2), UUID.fromString((String) reply.get(3)));

@@ -1,5 +1,6 @@
 package dev.keel.queue.redis.internal;
 
+import dev.keel.queue.BackendUnavailableException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -10,7 +11,10 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 
@@ -21,6 +25,8 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
  */
 public final class LuaScripts {
   private static final String DIR = "/dev/keel/queue/redis/lua/";
+
+  private static final Logger LOG = LoggerFactory.getLogger(LuaScripts.class);
 
   private final UnifiedJedis client;
   private final NamespaceKeys keys;
@@ -59,6 +65,34 @@ public final class LuaScripts {
       }
     } catch (JedisException e) {
       throw errors.translate(name, e);
+    }
+  }
+
+  /**
+   * Like {@link #run}, for an operation that is safe to send twice: enqueue, whose job ids, once
+   * stored, are reported when sent again and never inserted twice. A pooled connection that broke
+   * while idle (a server restart, CLIENT KILL, a proxy's idle timeout) fails the first call made on
+   * it; that failure has dropped the pool's idle connections, so the call is sent once more on a
+   * fresh one instead of failing the application's request.
+   */
+  public Object runResendable(String name, List<String> args) {
+    try {
+      return run(name, args);
+    } catch (BackendUnavailableException first) {
+      if (!(first.getCause() instanceof JedisConnectionException)) {
+        throw first;
+      }
+      LOG.warn(
+          "Redis at {}: {} lost its connection; sending it once more on a fresh connection",
+          errors.target(),
+          name,
+          first);
+      try {
+        return run(name, args);
+      } catch (BackendUnavailableException second) {
+        second.addSuppressed(first);
+        throw second;
+      }
     }
   }
 
