@@ -3,12 +3,15 @@ package dev.keel.queue.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keel.queue.Job;
+import dev.keel.queue.redis.internal.RedisUrl;
 import dev.keel.queue.spi.ClaimRequest;
 import dev.keel.queue.spi.EnqueueRequest;
 import dev.keel.queue.spi.Finish;
 import dev.keel.queue.spi.FinishRequest;
+import dev.keel.queue.spi.NewJob;
 import dev.keel.queue.testkit.TestJobs;
 import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -16,6 +19,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
 /** Cluster-specific behaviour: mode detection and a namespace confined to one slot. */
@@ -41,6 +45,21 @@ class RedisClusterBackendTest {
     try (RedisBackend backend =
         RedisBackend.builder().url(seed).namespace(fixture.namespace()).build()) {
       assertThat(backend.ping().detail()).startsWith("Redis Cluster");
+    }
+  }
+
+  @Test
+  void anApplicationSuppliedClusterClientIsUsedAndLeftOpen() {
+    RedisUrl url = RedisUrl.parse(fixture.url(), "the fixture");
+    NewJob job = jobs.of("own").build();
+    try (RedisClusterClient client =
+        RedisClusterClient.builder().nodes(new LinkedHashSet<>(url.hosts())).build()) {
+      RedisBackend own =
+          RedisBackend.builder().client(client).namespace(fixture.namespace()).build();
+      assertThat(own.ping().detail()).startsWith("Redis Cluster");
+      own.enqueue(EnqueueRequest.of(job));
+      own.close();
+      assertThat(client.exists("{" + fixture.namespace() + "}:job:" + job.id())).isTrue();
     }
   }
 
