@@ -49,6 +49,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -56,6 +57,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import redis.clients.jedis.ConnectionPool;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.RedisClusterClient;
@@ -79,6 +82,7 @@ import redis.clients.jedis.exceptions.JedisException;
  * the password masked. Thread-safe.
  */
 public final class RedisBackend implements QueueBackend {
+  private static final Logger LOG = LoggerFactory.getLogger(RedisBackend.class);
   private static final int PROMOTE_LIMIT = 1_000;
 
   private final UnifiedJedis client;
@@ -89,6 +93,8 @@ public final class RedisBackend implements QueueBackend {
   private final WakeupHub wakeups;
   private final String description;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final Duration finishedJobTtl;
+  private final AtomicBoolean retentionWarned = new AtomicBoolean();
 
   private RedisBackend(Builder b) {
     this.keys = new NamespaceKeys(b.namespace);
@@ -101,6 +107,7 @@ public final class RedisBackend implements QueueBackend {
     }
     String target = b.url != null ? b.url.masked() : "an application-supplied client";
     this.errors = new RedisErrors(target, this::dropIdleConnections);
+    this.finishedJobTtl = b.finishedJobTtl;
     this.scripts = new LuaScripts(client, keys, errors, b.finishedJobTtl.toMillis());
     this.description = kind(client) + " at " + target + ", namespace " + b.namespace;
     this.wakeups = new WakeupHub(client, keys, scripts, this::knownQueues, target);
@@ -364,6 +371,9 @@ public final class RedisBackend implements QueueBackend {
 
   @Override
   public PruneResult prune(PruneRequest request) {
+    retentionBeyondTtl(request, finishedJobTtl)
+        .filter(warning -> retentionWarned.compareAndSet(false, true))
+        .ifPresent(LOG::warn);
     Object deleted =
         scripts.run(
             "prune",
@@ -373,6 +383,35 @@ public final class RedisBackend implements QueueBackend {
                 Long.toString(Micros.of(request.cancelledRetention())),
                 Integer.toString(request.limit())));
     return new PruneResult((Long) deleted);
+  }
+
+  /**
+   * A warning when a retention outlives the hash TTL: Redis would expire those finished jobs before
+   * prune is due to delete them, so they would vanish early. Logged once per backend; prune goes
+   * on, since stopping maintenance would be worse than losing history early.
+   */
+  static Optional<String> retentionBeyondTtl(PruneRequest request, Duration ttl) {
+    Map<String, Duration> retentions = new LinkedHashMap<>();
+    retentions.put("succeeded", request.succeededRetention());
+    retentions.put("failed", request.failedRetention());
+    retentions.put("cancelled", request.cancelledRetention());
+    List<String> longer = new ArrayList<>();
+    retentions.forEach(
+        (state, retention) -> {
+          if (retention.compareTo(ttl) > 0) {
+            longer.add(state + " " + retention);
+          }
+        });
+    if (longer.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        "Retention ("
+            + String.join(", ", longer)
+            + ") is longer than RedisBackend.finishedJobTtl ("
+            + ttl
+            + "): Redis expires a finished job's hash after finishedJobTtl, so those jobs disappear"
+            + " before their retention ends. Set finishedJobTtl to at least the longest retention.");
   }
 
   @Override

@@ -289,6 +289,25 @@ class RedisBackendTest {
   }
 
   @Test
+  void aRetentionLongerThanTheHashTtlIsNamedInAWarning() {
+    Duration ttl = Duration.ofDays(30);
+    assertThat(
+            RedisBackend.retentionBeyondTtl(
+                new PruneRequest(Duration.ofDays(7), Duration.ofDays(30), Duration.ofDays(30), 10),
+                ttl))
+        .isEmpty();
+    assertThat(
+            RedisBackend.retentionBeyondTtl(
+                new PruneRequest(Duration.ofDays(7), Duration.ofDays(90), Duration.ofDays(31), 10),
+                ttl))
+        .hasValueSatisfying(
+            w ->
+                assertThat(w)
+                    .contains("failed PT2160H", "cancelled PT744H", "finishedJobTtl (PT720H)")
+                    .doesNotContain("succeeded"));
+  }
+
+  @Test
   void applicationSuppliedClientIsLeftOpenOnClose() {
     try (RedisClient client = RedisClient.create(java.net.URI.create(fixture.url()))) {
       RedisBackend own =
