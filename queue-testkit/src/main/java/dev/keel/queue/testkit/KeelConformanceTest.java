@@ -3,6 +3,7 @@ package dev.keel.queue.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.keel.queue.DrainOptions;
 import dev.keel.queue.DrainReport;
@@ -89,7 +90,10 @@ public abstract class KeelConformanceTest {
 
   /** A Keel over an empty backend with the given types; closed after the test. */
   private Keel keel(Consumer<Keel.Builder> configure) {
-    QueueBackend backend = fixture.openEmpty();
+    return keelOn(fixture.openEmpty(), configure);
+  }
+
+  private Keel keelOn(QueueBackend backend, Consumer<Keel.Builder> configure) {
     Keel.Builder b = Keel.builder().backend(backend).clock(fixture.clock());
     configure.accept(b);
     Keel keel = b.build();
@@ -133,6 +137,25 @@ public abstract class KeelConformanceTest {
         .until(() -> job(keel, r.id()).state() == JobState.SUCCEEDED);
     assertThat(ran).hasValue(1);
     assertThat(job(keel, r.id()).attempt()).isEqualTo(1);
+  }
+
+  @Test
+  void anIdleWorkerIsWokenByAnEnqueueLongBeforeItsNextPoll() {
+    QueueBackend backend = fixture.openEmpty();
+    // Reported as skipped, not passed, for a backend whose workers find jobs by polling only.
+    assumeTrue(backend.capabilities().wakeups(), "the backend delivers no wake-ups");
+    List<Integer> ran = new CopyOnWriteArrayList<>();
+    Keel keel =
+        keelOn(backend, b -> b.register("wake", Msg.class, JobHandler.of(m -> ran.add(m.n()))));
+    // Polling alone would take ten minutes to find a job enqueued while the worker is idle.
+    start(keel.worker().queue("default", 1).pollInterval(Duration.ofMinutes(10)).build());
+    keel.client().enqueue(msg("wake", 1));
+    await().atMost(Duration.ofSeconds(10)).until(() -> ran.contains(1));
+    // After a job, the worker claims once more, finds nothing and waits for a signal or its poll.
+    // Give that claim time to end, so the next job cannot be found by it.
+    await().pollDelay(Duration.ofSeconds(1)).until(() -> true);
+    keel.client().enqueue(msg("wake", 2));
+    await().atMost(Duration.ofSeconds(10)).until(() -> ran.contains(2));
   }
 
   static Stream<Arguments> badRequests() {
