@@ -8,6 +8,7 @@ import dev.keel.queue.spi.Finish;
 import dev.keel.queue.spi.FinishRequest;
 import dev.keel.queue.spi.QueueBackend;
 import dev.keel.queue.spi.Subscription;
+import dev.keel.queue.spi.WakeupListener;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -101,10 +102,19 @@ public final class WorkerEngine {
     finisher.start();
     subscription =
         backend.subscribe(
-            queue -> {
-              Lane lane = lanes.get(queue);
-              if (lane != null) {
-                lane.backlog = true;
+            new WakeupListener() {
+              @Override
+              public void jobsAvailable(String queue) {
+                Lane lane = lanes.get(queue);
+                if (lane != null) {
+                  lane.backlog = true;
+                  wake.raise();
+                }
+              }
+
+              @Override
+              public void signalsMayHaveBeenMissed() {
+                lanes.values().forEach(lane -> lane.backlog = true);
                 wake.raise();
               }
             });

@@ -5,9 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import dev.keel.queue.spi.EnqueueRequest;
 import dev.keel.queue.spi.Subscription;
+import dev.keel.queue.spi.WakeupListener;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -78,6 +80,29 @@ class NotificationTest {
       await().atMost(Duration.ofSeconds(10)).until(() -> signals.contains("after-kill"));
     }
     assertThat(signals).contains("after-kill");
+  }
+
+  @Test
+  void listenersAreToldToCatchUpEachTimeListenTakesEffect() {
+    AtomicInteger catchUps = new AtomicInteger();
+    WakeupListener listener =
+        new WakeupListener() {
+          @Override
+          public void jobsAvailable(String queue) {}
+
+          @Override
+          public void signalsMayHaveBeenMissed() {
+            catchUps.incrementAndGet();
+          }
+        };
+    try (Subscription s = backend.subscribe(listener)) {
+      // NOTIFYs sent before the first LISTEN, e.g. while a worker starts, were never heard.
+      await().atMost(Duration.ofSeconds(5)).until(() -> catchUps.get() == 1);
+      long oldPid = db.queryLong("SELECT pid " + listenQuery());
+      db.execute("SELECT pg_terminate_backend(" + oldPid + ")");
+      // And those sent while the connection was down.
+      await().atMost(Duration.ofSeconds(10)).until(() -> catchUps.get() == 2);
+    }
   }
 
   @Test

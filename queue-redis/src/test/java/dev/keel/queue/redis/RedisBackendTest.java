@@ -234,6 +234,16 @@ class RedisBackendTest {
   }
 
   @Test
+  void aNewSubscriptionWakesQueuesWhoseSignalsCameBeforeItListened() {
+    // Published before anyone listened: lost to pub/sub, as a job enqueued while a worker starts.
+    enqueue(jobs.of("early").queue("before-subscribing").build());
+    List<String> signals = new CopyOnWriteArrayList<>();
+    try (Subscription subscription = backend.subscribe(signals::add)) {
+      await().atMost(Duration.ofSeconds(5)).until(() -> signals.contains("before-subscribing"));
+    }
+  }
+
+  @Test
   void wakeUpThreadsOutliveAnUnexpectedFailure() {
     AtomicInteger subscribes = new AtomicInteger();
     AtomicInteger promotes = new AtomicInteger();

@@ -19,7 +19,9 @@ import org.slf4j.LoggerFactory;
  * Delivers {@code NOTIFY} signals of the schema's channel to wake-up listeners. One daemon thread
  * holds one dedicated connection in {@code LISTEN}; when the connection is lost (server restart,
  * {@code pg_terminate_backend}, network) it reconnects with capped exponential backoff. Signals
- * sent while it is disconnected are lost, which the SPI allows: workers also poll.
+ * sent while it is disconnected are lost; each time LISTEN takes effect, the first time and after a
+ * reconnect, listeners are told that signals may have been missed, so they claim once in every
+ * queue.
  */
 public final class NotificationListener implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(NotificationListener.class);
@@ -108,6 +110,9 @@ public final class NotificationListener implements AutoCloseable {
       }
       PGConnection pg = lc.connection().unwrap(PGConnection.class);
       connected = true;
+      // NOTIFYs sent before the LISTEN took effect are lost: those of jobs enqueued while a worker
+      // was starting, or during an outage. Listeners claim once in every queue to catch up.
+      signalsMayHaveBeenMissed();
       while (running) {
         PGNotification[] notifications = pg.getNotifications(POLL_MILLIS);
         if (notifications != null) {
@@ -128,6 +133,16 @@ public final class NotificationListener implements AutoCloseable {
         lc.release().run();
       } catch (SQLException e) {
         LOG.debug("closing the LISTEN connection failed; it is abandoned", e);
+      }
+    }
+  }
+
+  private void signalsMayHaveBeenMissed() {
+    for (WakeupListener l : listeners) {
+      try {
+        l.signalsMayHaveBeenMissed();
+      } catch (RuntimeException e) {
+        LOG.warn("wake-up listener {} failed to catch up; other listeners still run", l, e);
       }
     }
   }

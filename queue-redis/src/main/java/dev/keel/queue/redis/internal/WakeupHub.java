@@ -23,8 +23,8 @@ import redis.clients.jedis.exceptions.JedisException;
  * <ul>
  *   <li>the <b>subscriber</b> holds one dedicated connection SUBSCRIBEd to the namespace channel,
  *       on which the scripts PUBLISH a queue's name when jobs become claimable in it. It reconnects
- *       with exponential backoff, and after a reconnect wakes every known queue, since signals may
- *       have been missed meanwhile.
+ *       with exponential backoff. Each time it is subscribed, the first time and after a reconnect,
+ *       it wakes every known queue, since signals published before it listened are lost.
  *   <li>the <b>promoter</b> moves scheduled jobs into ready sets when they fall due (which
  *       publishes their wake-ups). It sleeps until the next job is due, at most a second, and is
  *       woken early when a script announces an earlier scheduled job.
@@ -274,11 +274,14 @@ public final class WakeupHub implements AutoCloseable {
       }
       if (reconnect) {
         LOG.info("Wake-up subscription to Redis at {} restored", target);
-        try {
-          knownQueues.get().forEach(WakeupHub.this::deliver);
-        } catch (BackendUnavailableException e) {
-          LOG.warn("Could not list queues to wake after reconnecting; workers poll", e);
-        }
+      }
+      // Signals published before the subscription listened are lost: on the first subscription
+      // those of jobs enqueued while a worker was starting, after a reconnect those of the outage.
+      // Waking every known queue once makes the listeners claim what they missed.
+      try {
+        knownQueues.get().forEach(WakeupHub.this::deliver);
+      } catch (BackendUnavailableException e) {
+        LOG.warn("Could not list queues to wake once subscribed; workers poll meanwhile", e);
       }
     }
 
