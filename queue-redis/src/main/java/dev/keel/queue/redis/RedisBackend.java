@@ -62,6 +62,7 @@ import org.slf4j.LoggerFactory;
 import redis.clients.jedis.ConnectionPool;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.RedisClusterClient;
+import redis.clients.jedis.SslOptions;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisException;
 
@@ -102,7 +103,7 @@ public final class RedisBackend implements QueueBackend {
       this.client = b.client;
       this.ownsClient = false;
     } else {
-      this.client = RedisConnections.open(b.url, b.maxConnections);
+      this.client = RedisConnections.open(b.url, b.maxConnections, b.tls);
       this.ownsClient = true;
     }
     String target = b.url != null ? b.url.masked() : "an application-supplied client";
@@ -546,6 +547,7 @@ public final class RedisBackend implements QueueBackend {
     private boolean finishedJobTtlSet;
     private int maxConnections = 16;
     private boolean maxConnectionsSet;
+    private SslOptions tls;
 
     private Builder() {}
 
@@ -631,12 +633,37 @@ public final class RedisBackend implements QueueBackend {
     }
 
     /**
-     * @throws KeelConfigurationException if neither url nor client was set
+     * TLS settings for a {@code rediss://} URL: a trust store (for a private CA), a key store
+     * (client certificates), the verification mode. Without it, the JVM's trust store is used and
+     * the server's certificate must name the host connected to.
+     */
+    public Builder tls(SslOptions tls) {
+      if (this.tls != null) {
+        throw new KeelConfigurationException("RedisBackend.tls was already set");
+      }
+      this.tls = Objects.requireNonNull(tls, "tls");
+      return this;
+    }
+
+    /**
+     * @throws KeelConfigurationException if neither url nor client was set, or tls was set without
+     *     a rediss:// URL
      * @throws dev.keel.queue.BackendUnavailableException if cluster detection cannot reach Redis
      */
     public RedisBackend build() {
       if (url == null && client == null) {
         throw new KeelConfigurationException("RedisBackend needs a url or a client");
+      }
+      if (tls != null && client != null) {
+        throw new KeelConfigurationException(
+            "RedisBackend.tls applies to a url; an application-supplied client brings its own TLS"
+                + " settings");
+      }
+      if (tls != null && !url.tls()) {
+        throw new KeelConfigurationException(
+            "RedisBackend.tls is set but "
+                + url.masked()
+                + " is not a rediss:// URL; write rediss:// to connect with TLS");
       }
       return new RedisBackend(this);
     }

@@ -32,12 +32,22 @@ public final class RedisConnections {
    *     answer
    */
   public static UnifiedJedis open(RedisUrl url, int maxConnections) {
-    JedisClientConfig config = clientConfig(url, url.database());
+    return open(url, maxConnections, null);
+  }
+
+  /**
+   * @param tls TLS settings for a rediss:// URL, or null for the JVM's trust store with the host
+   *     name verified
+   * @throws BackendUnavailableException if cluster mode had to be detected and the host did not
+   *     answer
+   */
+  public static UnifiedJedis open(RedisUrl url, int maxConnections, SslOptions tls) {
+    JedisClientConfig config = clientConfig(url, url.database(), tls);
     GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
     pool.setMaxTotal(maxConnections);
     pool.setMaxIdle(maxConnections);
     pool.setJmxEnabled(false);
-    boolean cluster = url.cluster().orElseGet(() -> url.hosts().size() > 1 || isCluster(url));
+    boolean cluster = url.cluster().orElseGet(() -> url.hosts().size() > 1 || isCluster(url, tls));
     if (cluster) {
       if (url.database() != 0) {
         throw new KeelConfigurationException(
@@ -66,16 +76,16 @@ public final class RedisConnections {
         .build();
   }
 
-  private static boolean isCluster(RedisUrl url) {
+  private static boolean isCluster(RedisUrl url, SslOptions tls) {
     HostAndPort host = url.hosts().get(0);
-    try (Jedis jedis = new Jedis(host, clientConfig(url, 0))) {
+    try (Jedis jedis = new Jedis(host, clientConfig(url, 0, tls))) {
       return jedis.info("cluster").contains("cluster_enabled:1");
     } catch (JedisException e) {
       throw new RedisErrors(url.masked()).translate("connecting", e);
     }
   }
 
-  private static JedisClientConfig clientConfig(RedisUrl url, int database) {
+  private static JedisClientConfig clientConfig(RedisUrl url, int database, SslOptions tls) {
     DefaultJedisClientConfig.Builder b =
         DefaultJedisClientConfig.builder()
             .user(url.user())
@@ -84,8 +94,9 @@ public final class RedisConnections {
             .timeoutMillis(url.timeoutMillis())
             .clientName("keel");
     if (url.tls()) {
-      // The JVM's trust store, and the certificate must name the host connected to.
-      b.sslOptions(SslOptions.builder().sslVerifyMode(SslVerifyMode.FULL).build());
+      // By default the JVM's trust store, and the certificate must name the host connected to.
+      b.sslOptions(
+          tls != null ? tls : SslOptions.builder().sslVerifyMode(SslVerifyMode.FULL).build());
     }
     return b.build();
   }
