@@ -65,15 +65,16 @@ final class ReconnectingBackend extends ForwardingQueueBackend {
           }
           this.opened = opened;
           for (WakeupListener l : listeners) {
-            // Guarded so that closing the outer subscription silences it even though this inner
-            // one was made later.
-            subscriptions.add(
-                opened.subscribe(
-                    q -> {
-                      if (listeners.contains(l)) {
-                        l.jobsAvailable(q);
-                      }
-                    }));
+            subscriptions.add(opened.subscribe(guarded(l)));
+          }
+        }
+        // Jobs enqueued by other nodes while this one could not reach the backend sent signals
+        // nobody here heard.
+        for (WakeupListener l : listeners) {
+          try {
+            l.signalsMayHaveBeenMissed();
+          } catch (RuntimeException e) {
+            log.warn("Wake-up listener {} failed to catch up after reconnecting", l, e);
           }
         }
         log.info(
@@ -115,6 +116,28 @@ final class ReconnectingBackend extends ForwardingQueueBackend {
         ? d.capabilities()
         : new BackendCapabilities(
             provider.name(), true, false, false, dev.keel.queue.Limits.MAX_BATCH_SIZE);
+  }
+
+  /**
+   * Passes both calls on while {@code l} is subscribed here, so that closing the outer subscription
+   * silences the inner one even though it was made later.
+   */
+  private WakeupListener guarded(WakeupListener l) {
+    return new WakeupListener() {
+      @Override
+      public void jobsAvailable(String queue) {
+        if (listeners.contains(l)) {
+          l.jobsAvailable(queue);
+        }
+      }
+
+      @Override
+      public void signalsMayHaveBeenMissed() {
+        if (listeners.contains(l)) {
+          l.signalsMayHaveBeenMissed();
+        }
+      }
+    };
   }
 
   @Override
