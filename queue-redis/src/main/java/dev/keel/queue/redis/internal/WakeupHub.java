@@ -36,6 +36,7 @@ public final class WakeupHub implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WakeupHub.class);
   private static final long MAX_BACKOFF_MILLIS = 5_000;
   private static final long MAX_PROMOTER_WAIT_MILLIS = 1_000;
+  private static final long STABLE_SUBSCRIPTION_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private final UnifiedJedis client;
   private final String channel;
@@ -98,14 +99,18 @@ public final class WakeupHub implements AutoCloseable {
       current = pubSub;
       try {
         client.subscribe(pubSub, channel);
-        reconnect = true; // returned without error: unsubscribed by close(), or by the server
+        // Returned without error: unsubscribed by close(), or by the server; not in a hot loop.
+        reconnect = true;
+        await(100, false);
       } catch (RuntimeException e) {
         // Anything, not only a lost connection: a dead subscriber thread would end wake-ups for
         // the life of the backend without a word, leaving workers on their poll interval.
         if (isClosed()) {
           return;
         }
-        backoff = pubSub.wasSubscribed() ? 100 : Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
+        // Start again from 100 ms only after a subscription that lasted: one that fails soon
+        // after subscribing, every time, must not reconnect (and log) ten times a second.
+        backoff = pubSub.lastedAWhile() ? 100 : Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
         if (e instanceof JedisException) {
           LOG.warn(
               "Wake-up subscription to Redis at {} lost; reconnecting in {} ms (workers keep"
@@ -131,6 +136,7 @@ public final class WakeupHub implements AutoCloseable {
     long backoff = 100;
     while (!isClosed()) {
       long waitMillis;
+      boolean failed = false;
       try {
         List<?> reply = (List<?>) scripts.run("promote", List.of("1000"));
         long untilNext = (Long) reply.get(1);
@@ -155,10 +161,12 @@ public final class WakeupHub implements AutoCloseable {
               "Promoting due scheduled jobs failed unexpectedly; retrying in {} ms", backoff, e);
         }
         waitMillis = backoff;
+        failed = true;
         backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
       }
       if (waitMillis > 0) {
-        await(waitMillis, true);
+        // After a failure, wait out the backoff even if new scheduled jobs poke the promoter.
+        await(waitMillis, !failed);
       }
     }
   }
@@ -255,19 +263,23 @@ public final class WakeupHub implements AutoCloseable {
 
   private final class Listener extends JedisPubSub {
     private final boolean reconnect;
-    private volatile boolean subscribed;
+
+    /** When the server confirmed the subscription (System.nanoTime), or 0 if it never did. */
+    private volatile long subscribedAt;
 
     Listener(boolean reconnect) {
       this.reconnect = reconnect;
     }
 
-    boolean wasSubscribed() {
-      return subscribed;
+    /** Subscribed for at least {@link #STABLE_SUBSCRIPTION_NANOS} before it ended. */
+    boolean lastedAWhile() {
+      long at = subscribedAt;
+      return at != 0 && System.nanoTime() - at >= STABLE_SUBSCRIPTION_NANOS;
     }
 
     @Override
     public void onSubscribe(String ch, int count) {
-      subscribed = true;
+      subscribedAt = System.nanoTime();
       if (isClosed()) {
         unsubscribe();
         return;
