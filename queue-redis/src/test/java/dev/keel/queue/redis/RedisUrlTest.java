@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keel.queue.KeelConfigurationException;
+import dev.keel.queue.redis.internal.RedisConnections;
 import dev.keel.queue.redis.internal.RedisUrl;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.SslVerifyMode;
 
 class RedisUrlTest {
 
@@ -91,5 +93,29 @@ class RedisUrlTest {
         .hasMessageContaining("the user has a '%'");
     // Written as the rule says, the same password parses.
     assertThat(RedisUrl.parse("redis://alice:50%25off@h:1", "X").password()).isEqualTo("50%off");
+  }
+
+  @Test
+  void verifyChoosesHowMuchOfTheCertificateIsChecked() {
+    assertThat(RedisUrl.parse("rediss://h:1", "X").verifyHostName()).isTrue();
+    assertThat(RedisUrl.parse("rediss://h:1?verify=full", "X").verifyHostName()).isTrue();
+    RedisUrl caOnly = RedisUrl.parse("rediss://h:1?verify=ca&cluster=true", "X");
+    assertThat(caOnly.verifyHostName()).isFalse();
+    assertThat(RedisConnections.clientConfig(caOnly, 0, null).getSslOptions().getSslVerifyMode())
+        .isEqualTo(SslVerifyMode.CA);
+    assertThat(
+            RedisConnections.clientConfig(RedisUrl.parse("rediss://h:1", "X"), 0, null)
+                .getSslOptions()
+                .getSslVerifyMode())
+        .isEqualTo(SslVerifyMode.FULL);
+    assertThat(RedisConnections.clientConfig(RedisUrl.parse("redis://h:1", "X"), 0, null).isSsl())
+        .isFalse();
+
+    assertThatThrownBy(() -> RedisUrl.parse("rediss://h:1?verify=none", "KEEL_REDIS_URL"))
+        .isInstanceOf(KeelConfigurationException.class)
+        .hasMessageContaining("verify must be full or ca");
+    assertThatThrownBy(() -> RedisUrl.parse("redis://h:1?verify=ca", "KEEL_REDIS_URL"))
+        .isInstanceOf(KeelConfigurationException.class)
+        .hasMessageContaining("rediss://");
   }
 }

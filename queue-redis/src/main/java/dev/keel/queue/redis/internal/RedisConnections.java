@@ -66,7 +66,7 @@ public final class RedisConnections {
             .poolConfig(pool)
             .build();
       } catch (JedisException e) {
-        throw new RedisErrors(url.masked()).translate("connecting to the cluster", e);
+        throw new RedisErrors(url).translate("connecting to the cluster", e);
       }
     }
     return RedisClient.builder()
@@ -81,11 +81,15 @@ public final class RedisConnections {
     try (Jedis jedis = new Jedis(host, clientConfig(url, 0, tls))) {
       return jedis.info("cluster").contains("cluster_enabled:1");
     } catch (JedisException e) {
-      throw new RedisErrors(url.masked()).translate("connecting", e);
+      throw new RedisErrors(url).translate("connecting", e);
     }
   }
 
-  private static JedisClientConfig clientConfig(RedisUrl url, int database, SslOptions tls) {
+  /**
+   * The connection settings for {@code url}: credentials, database, timeouts and, for rediss://,
+   * {@code tls} or else the JVM's trust store with the URL's verify mode.
+   */
+  public static JedisClientConfig clientConfig(RedisUrl url, int database, SslOptions tls) {
     DefaultJedisClientConfig.Builder b =
         DefaultJedisClientConfig.builder()
             .user(url.user())
@@ -94,9 +98,10 @@ public final class RedisConnections {
             .timeoutMillis(url.timeoutMillis())
             .clientName("keel");
     if (url.tls()) {
-      // By default the JVM's trust store, and the certificate must name the host connected to.
-      b.sslOptions(
-          tls != null ? tls : SslOptions.builder().sslVerifyMode(SslVerifyMode.FULL).build());
+      // By default the JVM's trust store, and the certificate must name the host connected to
+      // unless the URL says verify=ca (a cluster whose nodes announce IP addresses, say).
+      SslVerifyMode mode = url.verifyHostName() ? SslVerifyMode.FULL : SslVerifyMode.CA;
+      b.sslOptions(tls != null ? tls : SslOptions.builder().sslVerifyMode(mode).build());
     }
     return b.build();
   }

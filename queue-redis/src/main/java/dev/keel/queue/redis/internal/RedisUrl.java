@@ -10,10 +10,13 @@ import redis.clients.jedis.HostAndPort;
 
 /**
  * A parsed Redis URL: {@code redis[s]://[[user]:password@]host[:port][,host[:port]...][/db]
- * [?cluster=true|false&timeout=ms]}. Several hosts mean a cluster; {@code cluster} forces the
- * choice, otherwise a single host is asked whether it runs in cluster mode.
+ * [?cluster=true|false&timeout=ms&verify=full|ca]}. Several hosts mean a cluster; {@code cluster}
+ * forces the choice, otherwise a single host is asked whether it runs in cluster mode. {@code
+ * verify} (rediss:// only): {@code full}, the default, checks the certificate chain and that the
+ * certificate names the host; {@code ca} checks the chain only.
  *
  * @param source the variable or option the URL came from, for error messages
+ * @param verifyHostName rediss:// only: whether the certificate must name the host
  */
 public record RedisUrl(
     String source,
@@ -23,7 +26,8 @@ public record RedisUrl(
     List<HostAndPort> hosts,
     int database,
     Optional<Boolean> cluster,
-    int timeoutMillis) {
+    int timeoutMillis,
+    boolean verifyHostName) {
 
   public static final int DEFAULT_PORT = 6379;
   public static final int DEFAULT_TIMEOUT_MILLIS = 2_000;
@@ -78,6 +82,7 @@ public record RedisUrl(
     int database = parseDatabase(path, source, url);
     Optional<Boolean> cluster = Optional.empty();
     int timeout = DEFAULT_TIMEOUT_MILLIS;
+    boolean verifyHostName = true;
     if (!query.isEmpty()) {
       for (String param : query.split("&")) {
         String[] kv = param.split("=", 2);
@@ -90,9 +95,17 @@ public record RedisUrl(
             cluster = Optional.of(Boolean.parseBoolean(value));
           }
           case "timeout" -> timeout = parsePositive(value, "timeout", source, url);
+          case "verify" -> {
+            if (!value.equals("full") && !value.equals("ca")) {
+              throw invalid(source, url, "verify must be full or ca, was '" + value + "'");
+            }
+            verifyHostName = value.equals("full");
+          }
           default ->
               throw invalid(
-                  source, url, "unknown parameter '" + kv[0] + "' (allowed: cluster, timeout)");
+                  source,
+                  url,
+                  "unknown parameter '" + kv[0] + "' (allowed: cluster, timeout, verify)");
         }
       }
     }
@@ -102,8 +115,12 @@ public record RedisUrl(
     if (database != 0 && (hosts.size() > 1 || cluster.equals(Optional.of(true)))) {
       throw invalid(source, url, "Redis Cluster has only database 0, the URL names " + database);
     }
+    boolean tls = scheme.equals("rediss");
+    if (!tls && !verifyHostName) {
+      throw invalid(source, url, "verify applies to rediss:// (TLS) only");
+    }
     return new RedisUrl(
-        source, scheme.equals("rediss"), user, password, hosts, database, cluster, timeout);
+        source, tls, user, password, hosts, database, cluster, timeout, verifyHostName);
   }
 
   /** The URL with the password replaced by {@code ****}, safe for messages and logs. */
