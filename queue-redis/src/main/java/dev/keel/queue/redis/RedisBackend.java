@@ -107,7 +107,8 @@ public final class RedisBackend implements QueueBackend {
       this.ownsClient = true;
     }
     String target = b.url != null ? b.url.masked() : "an application-supplied client";
-    this.errors = new RedisErrors(target, this::dropIdleConnections);
+    this.errors =
+        new RedisErrors(target, b.url != null ? b.url.source() : null, this::dropIdleConnections);
     this.finishedJobTtl = b.finishedJobTtl;
     this.scripts = new LuaScripts(client, keys, errors, b.finishedJobTtl.toMillis());
     this.description = kind(client) + " at " + target + ", namespace " + b.namespace;
@@ -600,7 +601,8 @@ public final class RedisBackend implements QueueBackend {
 
     /**
      * How long a finished job's hash lives at most, as a backstop should maintenance (prune) not
-     * run; default 30 days. Choose it longer than every retention given to prune.
+     * run; default 30 days. Choose it at least as long as every retention given to prune (prune
+     * logs a warning once otherwise).
      */
     public Builder finishedJobTtl(Duration ttl) {
       if (finishedJobTtlSet) {
@@ -634,8 +636,9 @@ public final class RedisBackend implements QueueBackend {
 
     /**
      * TLS settings for a {@code rediss://} URL: a trust store (for a private CA), a key store
-     * (client certificates), the verification mode. Without it, the JVM's trust store is used and
-     * the server's certificate must name the host connected to.
+     * (client certificates), the verification mode. They replace the defaults, the URL's {@code
+     * verify} included: without them, the JVM's trust store is used and the server's certificate
+     * must name the host connected to ({@code verify=full}), or need not ({@code verify=ca}).
      */
     public Builder tls(SslOptions tls) {
       if (this.tls != null) {

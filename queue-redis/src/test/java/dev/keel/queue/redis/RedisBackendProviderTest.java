@@ -88,11 +88,12 @@ class RedisBackendProviderTest {
     // With the mode given, the first command fails; without, the cluster probe does.
     for (String query : new String[] {"?cluster=false&timeout=300", "?timeout=300"}) {
       String url = "redis://:hunter2@127.0.0.1:" + closedPort + "/0" + query;
-      assertThatThrownBy(() -> provider().open(settings(url, Map.of())))
+      assertThatThrownBy(() -> provider().open(settings(url, Map.of("REDIS_URL", url))))
           .isInstanceOf(BackendUnavailableException.class)
           .hasMessageContaining("127.0.0.1:" + closedPort)
           .hasMessageContaining("****")
           .hasMessageContaining("Check that")
+          .hasMessageEndingWith("are right in REDIS_URL.")
           .hasMessageNotContaining("hunter2");
     }
   }
