@@ -7,6 +7,8 @@ import dev.keel.queue.JobHandler;
 import dev.keel.queue.JobRequest;
 import dev.keel.queue.Keel;
 import dev.keel.queue.Worker;
+import dev.keel.queue.spi.ClaimRequest;
+import dev.keel.queue.spi.ClaimResponse;
 import dev.keel.queue.spi.ForwardingQueueBackend;
 import dev.keel.queue.spi.QueueBackend;
 import dev.keel.queue.spi.Subscription;
@@ -15,6 +17,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -25,10 +28,18 @@ class MissedSignalsTest {
   private static final class DeafBackend extends ForwardingQueueBackend {
     final QueueBackend inner = InlineBackend.create();
     final AtomicReference<WakeupListener> listener = new AtomicReference<>();
+    final AtomicInteger claimsAnswered = new AtomicInteger();
 
     @Override
     protected QueueBackend delegate() {
       return inner;
+    }
+
+    @Override
+    public ClaimResponse claim(ClaimRequest request) {
+      ClaimResponse response = super.claim(request);
+      claimsAnswered.incrementAndGet();
+      return response;
     }
 
     @Override
@@ -55,12 +66,15 @@ class MissedSignalsTest {
               .build()
               .start()) {
         await().atMost(Duration.ofSeconds(5)).until(() -> backend.listener.get() != null);
-        // Let the worker's first claims come back empty, so only a wake-up can find the jobs.
-        await().pollDelay(Duration.ofMillis(500)).until(() -> true);
+        // The worker's first round (one claim per queue) comes back empty; after it, only a
+        // wake-up can make it claim again before its poll, ten minutes away.
+        await().atMost(Duration.ofSeconds(5)).until(() -> backend.claimsAnswered.get() >= 2);
+        int claimsBefore = backend.claimsAnswered.get();
         keel.client().enqueue(JobRequest.of("t", Map.of("q", "a")).withQueue("a"));
         keel.client().enqueue(JobRequest.of("t", Map.of("q", "b")).withQueue("b"));
-        await().pollDelay(Duration.ofMillis(500)).until(() -> true);
-        assertThat(ran).as("no signal reached the worker, its poll is 10 minutes away").isEmpty();
+        assertThat(backend.claimsAnswered)
+            .as("no signal reached the worker")
+            .hasValue(claimsBefore);
 
         backend.listener.get().signalsMayHaveBeenMissed();
         await().atMost(Duration.ofSeconds(5)).until(() -> ran.size() == 2);

@@ -54,11 +54,11 @@ class RedisClusterBackendTest {
     NewJob job = jobs.of("own").build();
     try (RedisClusterClient client =
         RedisClusterClient.builder().nodes(new LinkedHashSet<>(url.hosts())).build()) {
-      RedisBackend own =
-          RedisBackend.builder().client(client).namespace(fixture.namespace()).build();
-      assertThat(own.ping().detail()).startsWith("Redis Cluster");
-      own.enqueue(EnqueueRequest.of(job));
-      own.close();
+      try (RedisBackend own =
+          RedisBackend.builder().client(client).namespace(fixture.namespace()).build()) {
+        assertThat(own.ping().detail()).startsWith("Redis Cluster");
+        own.enqueue(EnqueueRequest.of(job));
+      }
       assertThat(client.exists("{" + fixture.namespace() + "}:job:" + job.id())).isTrue();
     }
   }

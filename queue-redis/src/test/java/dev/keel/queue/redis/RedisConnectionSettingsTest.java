@@ -48,7 +48,9 @@ class RedisConnectionSettingsTest {
 
   @AfterAll
   void stop() {
-    server.close();
+    if (server != null) {
+      server.close();
+    }
   }
 
   private Jedis admin() {

@@ -37,6 +37,7 @@ class RedisTlsTest {
   private final TestJobs jobs = new TestJobs(InstantSource.system());
   private final String namespace = "test-tls-" + UUID.randomUUID().toString().substring(0, 8);
   private ThrowawayTlsRedisServer server;
+  private Path trustStore;
   private SslOptions trustingTheTestCa;
 
   @BeforeAll
@@ -48,7 +49,7 @@ class RedisTlsTest {
       store.setCertificateEntry(
           "keel-test-ca", CertificateFactory.getInstance("X.509").generateCertificate(pem));
     }
-    Path trustStore = Files.createTempFile("keel-test-truststore", ".p12");
+    trustStore = Files.createTempFile("keel-test-truststore", ".p12");
     try (OutputStream out = Files.newOutputStream(trustStore)) {
       store.store(out, STORE_PASSWORD);
     }
@@ -61,8 +62,13 @@ class RedisTlsTest {
   }
 
   @AfterAll
-  void stop() {
-    server.close();
+  void stop() throws Exception {
+    if (trustStore != null) {
+      Files.delete(trustStore);
+    }
+    if (server != null) {
+      server.close();
+    }
   }
 
   private String url(String host) {

@@ -1710,16 +1710,19 @@ public abstract class QueueBackendConformanceTest {
       return;
     }
     try {
-      // Signals are best effort and a fresh subscription may need a moment to listen, so keep
-      // enqueueing until one arrives.
+      // A fresh subscription may need a moment to listen, so keep enqueueing until a signal
+      // arrives. It may come from the catch-up made when listening begins.
       await()
           .atMost(Duration.ofSeconds(10))
           .pollInterval(Duration.ofMillis(100))
           .until(
               () -> {
-                enqueue(jobs.of("wake").queue("wake-queue").build());
-                return signals.contains("wake-queue");
+                enqueue(jobs.of("wake").queue("warm-up-queue").build());
+                return signals.contains("warm-up-queue");
               });
+      // Now listening: a queue unknown until this enqueue can only be heard through its signal.
+      enqueue(jobs.of("wake").queue("wake-queue").build());
+      await().atMost(Duration.ofSeconds(10)).until(() -> signals.contains("wake-queue"));
     } finally {
       subscription.close();
     }

@@ -9,8 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * A private {@code redis-server} that also accepts TLS, with a certificate from a throwaway CA made
@@ -20,9 +22,10 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ThrowawayTlsRedisServer implements AutoCloseable {
   private final int port = TestServices.freePort();
-  private final int tlsPort = TestServices.freePort();
+  private final int tlsPort = otherFreePort(port);
   private final Path dir;
   private final Process process;
+  private boolean closed;
 
   public ThrowawayTlsRedisServer() {
     try {
@@ -52,10 +55,33 @@ public final class ThrowawayTlsRedisServer implements AutoCloseable {
       throw RedisServerProcess.cannotStart(e);
     }
     Runtime.getRuntime().addShutdownHook(new Thread(this::close, "stop-throwaway-tls-redis"));
-    await("redis-server with TLS on port " + tlsPort)
-        .atMost(Duration.ofSeconds(10))
-        .pollInterval(Duration.ofMillis(20))
-        .until(() -> RedisProbe.answersPing("127.0.0.1", port));
+    try {
+      await("redis-server with TLS on port " + tlsPort)
+          .atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(20))
+          .until(() -> RedisProbe.answersPing("127.0.0.1", port));
+    } catch (RuntimeException e) {
+      String log = readLog();
+      close();
+      throw new IllegalStateException(
+          "redis-server with TLS did not start (is it built with TLS?); its log:\n" + log, e);
+    }
+  }
+
+  private static int otherFreePort(int taken) {
+    int p = TestServices.freePort();
+    while (p == taken) {
+      p = TestServices.freePort();
+    }
+    return p;
+  }
+
+  private String readLog() {
+    try {
+      return Files.readString(dir.resolve("server.log"));
+    } catch (IOException e) {
+      return "(unreadable: " + e + ")";
+    }
   }
 
   /** The port that speaks TLS. */
@@ -138,8 +164,20 @@ public final class ThrowawayTlsRedisServer implements AutoCloseable {
     }
   }
 
+  /** Stops the server and deletes its directory, CA key included. */
   @Override
   public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     RedisServerProcess.stop(List.of(process));
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(f);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + dir, e);
+    }
   }
 }
