@@ -103,7 +103,9 @@ public interface QueueBackend extends AutoCloseable {
 
   /**
    * Call {@code listener} when jobs may have become claimable (enqueued, retried, released, made
-   * due). Backends without signals return a subscription that never calls.
+   * due), and {@link WakeupListener#signalsMayHaveBeenMissed()} (or {@code jobsAvailable} for every
+   * queue) each time the backend begins or resumes listening. Backends without signals return a
+   * subscription that never calls.
    */
   Subscription subscribe(WakeupListener listener);
 
