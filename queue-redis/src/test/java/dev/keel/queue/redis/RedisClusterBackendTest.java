@@ -1,6 +1,7 @@
 package dev.keel.queue.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.keel.queue.Job;
 import dev.keel.queue.redis.internal.RedisUrl;
@@ -9,16 +10,21 @@ import dev.keel.queue.spi.EnqueueRequest;
 import dev.keel.queue.spi.Finish;
 import dev.keel.queue.spi.FinishRequest;
 import dev.keel.queue.spi.NewJob;
+import dev.keel.queue.spi.Subscription;
 import dev.keel.queue.testkit.TestJobs;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.Jedis;
 import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
@@ -61,6 +67,49 @@ class RedisClusterBackendTest {
       }
       assertThat(client.exists("{" + fixture.namespace() + "}:job:" + job.id())).isTrue();
     }
+  }
+
+  @Test
+  void theWakeUpSubscriptionIsHeldOnTheNodeThatRunsTheScripts() {
+    RedisUrl url = RedisUrl.parse(fixture.url(), "the fixture");
+    try (RedisClusterClient cluster =
+            RedisClusterClient.builder().nodes(new LinkedHashSet<>(url.hosts())).build();
+        RedisBackend backend = (RedisBackend) fixture.openEmpty()) {
+      int slot = JedisClusterCRC16.getSlot("{" + fixture.namespace() + "}:queues");
+      String owner;
+      try (Connection c = cluster.getConnectionFromSlot(slot)) {
+        owner = c.getHostAndPort().toString();
+      }
+      Map<String, Long> before = subscribersByNode(cluster);
+      try (Subscription subscription = backend.subscribe(queue -> {})) {
+        // A script's PUBLISH reaches other nodes' subscribers late, through the cluster bus.
+        await()
+            .atMost(Duration.ofSeconds(5))
+            .until(() -> subscribersByNode(cluster).get(owner) == before.get(owner) + 1);
+        Map<String, Long> during = subscribersByNode(cluster);
+        during.forEach(
+            (node, n) -> {
+              if (!node.equals(owner)) {
+                assertThat(n).as(node).isEqualTo(before.get(node));
+              }
+            });
+      }
+    }
+  }
+
+  /** Connections in pub/sub mode per node, from CLIENT LIST. */
+  private static Map<String, Long> subscribersByNode(RedisClusterClient cluster) {
+    Map<String, Long> counts = new TreeMap<>();
+    cluster
+        .getClusterNodes()
+        .forEach(
+            (node, pool) -> {
+              try (Connection c = pool.getResource()) {
+                String clients = new Jedis(c).clientList();
+                counts.put(node, clients.lines().filter(l -> l.contains(" sub=1 ")).count());
+              }
+            });
+    return counts;
   }
 
   @Test
