@@ -578,7 +578,9 @@ public final class RedisBackend implements QueueBackend {
      * A client the application owns (a {@link RedisClient}, a {@link RedisClusterClient} or any
      * other {@link UnifiedJedis}); {@link RedisBackend#close()} leaves it open. After a broken
      * connection the backend drops the idle connections of a {@code RedisClient} or {@code
-     * RedisClusterClient} pool; other clients keep theirs.
+     * RedisClusterClient} pool; other clients keep theirs. On a cluster, only a {@code
+     * RedisClusterClient} lets the wake-up subscription sit on the node that runs the scripts;
+     * through another client it may land on any node, where signals arrive some milliseconds late.
      */
     public Builder client(UnifiedJedis client) {
       if (url != null || this.client != null) {
