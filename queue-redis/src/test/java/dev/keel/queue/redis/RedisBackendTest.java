@@ -214,18 +214,23 @@ class RedisBackendTest {
     assertThat(claim(Set.of(), 10)).hasSize(2);
   }
 
+  /** Enqueues into {@code queue} until {@code signals} holds it, so the subscription listens. */
+  private void enqueueUntilHeard(String queue, List<String> signals) {
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () -> {
+              enqueue(jobs.of("warm").queue(queue).build());
+              return signals.contains(queue);
+            });
+  }
+
   @Test
   void subscriberIsWokenWhenAScheduledJobFallsDue() {
     List<String> signals = new CopyOnWriteArrayList<>();
     try (Subscription subscription = backend.subscribe(signals::add)) {
       // Let the subscription listen first: enqueue-time signals must not satisfy the test.
-      await()
-          .atMost(Duration.ofSeconds(5))
-          .until(
-              () -> {
-                enqueue(jobs.of("warm").queue("warm-up").build());
-                return signals.contains("warm-up");
-              });
+      enqueueUntilHeard("warm-up", signals);
       enqueue(jobs.of("later").queue("scheduled-q").delay(Duration.ofMillis(300)).build());
       assertThat(signals).doesNotContain("scheduled-q");
 
@@ -282,13 +287,7 @@ class RedisBackendTest {
             RedisBackend.builder().client(flaky).namespace(fixture.namespace()).build()) {
       List<String> signals = new CopyOnWriteArrayList<>();
       try (Subscription subscription = own.subscribe(signals::add)) {
-        await()
-            .atMost(Duration.ofSeconds(5))
-            .until(
-                () -> {
-                  enqueue(jobs.of("warm").queue("flaky-warm-up").build());
-                  return signals.contains("flaky-warm-up");
-                });
+        enqueueUntilHeard("flaky-warm-up", signals);
         // Only the promoter publishes a job that falls due later.
         enqueue(jobs.of("later").queue("flaky-scheduled").delay(Duration.ofMillis(300)).build());
         await().atMost(Duration.ofSeconds(5)).until(() -> signals.contains("flaky-scheduled"));

@@ -1710,22 +1710,29 @@ public abstract class QueueBackendConformanceTest {
       return;
     }
     try {
-      // A fresh subscription may need a moment to listen, so keep enqueueing until a signal
-      // arrives. It may come from the catch-up made when listening begins.
-      await()
-          .atMost(Duration.ofSeconds(10))
-          .pollInterval(Duration.ofMillis(100))
-          .until(
-              () -> {
-                enqueue(jobs.of("wake").queue("warm-up-queue").build());
-                return signals.contains("warm-up-queue");
-              });
+      // The first signal may come from the catch-up made when listening begins.
+      enqueueUntilHeard("warm-up-queue", signals);
       // Now listening: a queue unknown until this enqueue can only be heard through its signal.
       enqueue(jobs.of("wake").queue("wake-queue").build());
       await().atMost(Duration.ofSeconds(10)).until(() -> signals.contains("wake-queue"));
     } finally {
       subscription.close();
     }
+  }
+
+  /**
+   * Enqueues into {@code queue} until {@code signals} holds it: a fresh subscription may need a
+   * moment to listen.
+   */
+  private void enqueueUntilHeard(String queue, List<String> signals) {
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () -> {
+              enqueue(jobs.of("wake").queue(queue).build());
+              return signals.contains(queue);
+            });
   }
 
   @Test
@@ -1738,14 +1745,7 @@ public abstract class QueueBackendConformanceTest {
     try (Subscription open = backend.subscribe(openOnesSignals::add)) {
       if (backend.capabilities().wakeups()) {
         // Once a subscription still open has heard the signal, the closed one has had its chance.
-        await()
-            .atMost(Duration.ofSeconds(10))
-            .pollInterval(Duration.ofMillis(100))
-            .until(
-                () -> {
-                  enqueue(jobs.of("wake").queue("closed-sub-queue").build());
-                  return openOnesSignals.contains("closed-sub-queue");
-                });
+        enqueueUntilHeard("closed-sub-queue", openOnesSignals);
       } else {
         enqueue(jobs.of("wake").queue("closed-sub-queue").build());
       }
