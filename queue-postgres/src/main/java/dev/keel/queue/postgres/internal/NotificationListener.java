@@ -10,6 +10,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
@@ -138,21 +139,20 @@ public final class NotificationListener implements AutoCloseable {
   }
 
   private void signalsMayHaveBeenMissed() {
-    for (WakeupListener l : listeners) {
-      try {
-        l.signalsMayHaveBeenMissed();
-      } catch (RuntimeException e) {
-        LOG.warn("wake-up listener {} failed to catch up; other listeners still run", l, e);
-      }
-    }
+    each("to catch up", WakeupListener::signalsMayHaveBeenMissed);
   }
 
   private void dispatch(String queue) {
+    each("for queue " + queue, l -> l.jobsAvailable(queue));
+  }
+
+  /** Calls every listener; one that throws is logged and the others still run. */
+  private void each(String what, Consumer<WakeupListener> call) {
     for (WakeupListener l : listeners) {
       try {
-        l.jobsAvailable(queue);
+        call.accept(l);
       } catch (RuntimeException e) {
-        LOG.warn("wake-up listener {} failed for queue {}; other listeners still run", l, queue, e);
+        LOG.warn("wake-up listener {} failed {}; other listeners still run", l, what, e);
       }
     }
   }

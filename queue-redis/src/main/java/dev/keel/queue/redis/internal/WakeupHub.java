@@ -103,7 +103,6 @@ public final class WakeupHub implements AutoCloseable {
       try {
         subscribe(pubSub);
         // Returned without error: unsubscribed by close(), or by the server; not in a hot loop.
-        reconnect = true;
         await(100, false);
       } catch (RuntimeException e) {
         // Anything, not only a lost connection: a dead subscriber thread would end wake-ups for
@@ -129,9 +128,9 @@ public final class WakeupHub implements AutoCloseable {
               backoff,
               e);
         }
-        reconnect = true;
         await(backoff, false);
       }
+      reconnect = true;
     }
   }
 
