@@ -12,6 +12,8 @@ package dev.keel.queue.spi;
  *     prefetch (an explicitly configured prefetch is used as given): claims larger than this gain
  *     the backend no throughput and hold it longer. A Redis script, for one, blocks the whole
  *     server while it runs. Between 1 and {@code maxBatchSize}.
+ * @param schedules the backend stores recurring schedules (the {@code QueueBackend} schedule
+ *     calls work instead of throwing {@link UnsupportedOperationException})
  */
 public record BackendCapabilities(
     String name,
@@ -19,7 +21,8 @@ public record BackendCapabilities(
     boolean transactionalEnqueue,
     boolean wakeups,
     int maxBatchSize,
-    int preferredClaimSize) {
+    int preferredClaimSize,
+    boolean schedules) {
 
   public BackendCapabilities {
     if (maxBatchSize < 1) {
@@ -34,13 +37,33 @@ public record BackendCapabilities(
     }
   }
 
-  /** Capabilities of a backend with no preference of its own: claims up to {@code maxBatchSize}. */
+  /** Capabilities of a backend without recurring schedules. */
+  public BackendCapabilities(
+      String name,
+      boolean durable,
+      boolean transactionalEnqueue,
+      boolean wakeups,
+      int maxBatchSize,
+      int preferredClaimSize) {
+    this(name, durable, transactionalEnqueue, wakeups, maxBatchSize, preferredClaimSize, false);
+  }
+
+  /**
+   * Capabilities of a backend with no claim-size preference of its own (claims up to {@code
+   * maxBatchSize}) and without recurring schedules.
+   */
   public BackendCapabilities(
       String name,
       boolean durable,
       boolean transactionalEnqueue,
       boolean wakeups,
       int maxBatchSize) {
-    this(name, durable, transactionalEnqueue, wakeups, maxBatchSize, maxBatchSize);
+    this(name, durable, transactionalEnqueue, wakeups, maxBatchSize, maxBatchSize, false);
+  }
+
+  /** The same capabilities with {@code schedules} set. */
+  public BackendCapabilities withSchedules(boolean schedules) {
+    return new BackendCapabilities(
+        name, durable, transactionalEnqueue, wakeups, maxBatchSize, preferredClaimSize, schedules);
   }
 }

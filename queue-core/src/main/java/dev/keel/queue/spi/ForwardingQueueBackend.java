@@ -103,4 +103,39 @@ public abstract class ForwardingQueueBackend implements QueueBackend {
   public void close() {
     delegate().close();
   }
+
+  @Override
+  public ScheduleUpsertResult upsertSchedules(ScheduleUpsertRequest request) {
+    return delegate().upsertSchedules(request);
+  }
+
+  @Override
+  public ScheduleChangeResult removeSchedule(ScheduleRef schedule) {
+    return delegate().removeSchedule(schedule);
+  }
+
+  @Override
+  public ScheduleChangeResult pauseSchedule(SchedulePauseRequest request) {
+    return delegate().pauseSchedule(request);
+  }
+
+  @Override
+  public Optional<StoredSchedule> findSchedule(ScheduleRef schedule) {
+    return delegate().findSchedule(schedule);
+  }
+
+  @Override
+  public SchedulePage listSchedules(ScheduleListRequest request) {
+    return delegate().listSchedules(request);
+  }
+
+  @Override
+  public DueSchedules dueSchedules(DueSchedulesRequest request) {
+    return delegate().dueSchedules(request);
+  }
+
+  @Override
+  public ScheduleFireResult fireSchedules(ScheduleFireRequest request) {
+    return delegate().fireSchedules(request);
+  }
 }

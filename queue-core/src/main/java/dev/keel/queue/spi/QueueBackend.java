@@ -114,6 +114,55 @@ public interface QueueBackend extends AutoCloseable {
    */
   PingResult ping();
 
+  // ---- Recurring schedules ------------------------------------------------------------------
+  // Backends that store schedules override all of these and say so in capabilities().schedules().
+  // Times (nextFireAt, updatedAt) are compared and set on the backend's clock like everything else.
+
+  /** Insert or update schedules; see {@link ScheduleUpsert}. Atomic for the whole request. */
+  default ScheduleUpsertResult upsertSchedules(ScheduleUpsertRequest request) {
+    throw unsupported("upsertSchedules");
+  }
+
+  /** Delete one schedule (its jobs stay). {@code changed} says whether it existed. */
+  default ScheduleChangeResult removeSchedule(ScheduleRef schedule) {
+    throw unsupported("removeSchedule");
+  }
+
+  /** Pause or resume one schedule; see {@link SchedulePauseRequest}. */
+  default ScheduleChangeResult pauseSchedule(SchedulePauseRequest request) {
+    throw unsupported("pauseSchedule");
+  }
+
+  /** The schedule with this name, with its last job's current state. */
+  default Optional<StoredSchedule> findSchedule(ScheduleRef schedule) {
+    throw unsupported("findSchedule");
+  }
+
+  /** One page of schedules in name order, each with its last job's current state. */
+  default SchedulePage listSchedules(ScheduleListRequest request) {
+    throw unsupported("listSchedules");
+  }
+
+  /** The due schedules and the next fire time after them; see {@link DueSchedulesRequest}. */
+  default DueSchedules dueSchedules(DueSchedulesRequest request) {
+    throw unsupported("dueSchedules");
+  }
+
+  /** Fire schedules, each atomically and fenced by its expected state; see {@link ScheduleFire}. */
+  default ScheduleFireResult fireSchedules(ScheduleFireRequest request) {
+    throw unsupported("fireSchedules");
+  }
+
+  private UnsupportedOperationException unsupported(String call) {
+    return new UnsupportedOperationException(
+        "the "
+            + capabilities().name()
+            + " backend does not store recurring schedules (QueueBackend."
+            + call
+            + " is not implemented): use the inline, postgres or redis backend, or implement the"
+            + " schedule calls and set BackendCapabilities.schedules");
+  }
+
   /** Release connections and threads the backend owns. Idempotent. */
   @Override
   void close();

@@ -37,6 +37,11 @@ public final class PostgresFixture implements BackendFixture {
   }
 
   @Override
+  public QueueBackend openAnother() {
+    return database.backend();
+  }
+
+  @Override
   public InstantSource clock() {
     return InstantSource.system();
   }

@@ -69,6 +69,11 @@ public final class RedisFixture implements BackendFixture {
   }
 
   @Override
+  public QueueBackend openAnother() {
+    return builder().build();
+  }
+
+  @Override
   public InstantSource clock() {
     return InstantSource.system();
   }

@@ -18,6 +18,13 @@ public interface BackendFixture extends AutoCloseable {
   QueueBackend openEmpty();
 
   /**
+   * Another backend over the same namespace as the last {@link #openEmpty()}, without emptying it:
+   * a second node of the same cluster (its own connections, the same jobs and schedules). The
+   * caller closes it; closing it must not close the first.
+   */
+  QueueBackend openAnother();
+
+  /**
    * The clock core should use with this backend: a {@link ManualClock} for inline, the system clock
    * for durable backends (whose own server clock governs due times and leases).
    */
