@@ -32,7 +32,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * local times of an overlap, fire once.
  */
 final class CronFireTimes implements FireTimes {
-  private static final CronDefinition UNIX = CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX);
+  private static final CronDefinition UNIX =
+      CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX);
 
   /** Unix fields with a leading seconds field. */
   private static final CronDefinition WITH_SECONDS =
@@ -58,7 +59,8 @@ final class CronFireTimes implements FireTimes {
   private static final CronParser SECONDS_PARSER = new CronParser(WITH_SECONDS);
 
   /** A fixed point to ask "does it ever fire?" from, so the answer never depends on a clock. */
-  private static final ZonedDateTime PROBE = ZonedDateTime.of(2000, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC);
+  private static final ZonedDateTime PROBE =
+      ZonedDateTime.of(2000, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC);
 
   /**
    * Steps a single call may take over local matches that map to instants already passed (inside a
@@ -132,14 +134,21 @@ final class CronFireTimes implements FireTimes {
       }
     }
     throw new IllegalStateException(
-        "cron schedule in " + zone + ": no fire time after " + t + " within " + MAX_STEPS + " steps");
+        "cron schedule in "
+            + zone
+            + ": no fire time after "
+            + t
+            + " within "
+            + MAX_STEPS
+            + " steps");
   }
 
   @Override
   public Instant latestAtOrBefore(Instant t) {
     // Fire times are whole seconds: the last one strictly before the next whole second after t's
     // second is the last one at or before t.
-    LocalDateTime bound = LocalDateTime.ofInstant(t, zone).truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
+    LocalDateTime bound =
+        LocalDateTime.ofInstant(t, zone).truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
     Optional<ZonedDateTime> last = execution.lastExecution(bound.atZone(ZoneOffset.UTC));
     return last.map(z -> firstInstantOf(z.toLocalDateTime())).orElse(null);
   }

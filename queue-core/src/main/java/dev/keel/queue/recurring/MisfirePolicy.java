@@ -7,8 +7,8 @@ package dev.keel.queue.recurring;
  * within the window fire normally, each with its own job, however late.
  *
  * <ul>
- *   <li>{@link #fireOnce()} (default): one job for all the missed fire times together, carrying
- *       the latest of them as its fire time.
+ *   <li>{@link #fireOnce()} (default): one job for all the missed fire times together, carrying the
+ *       latest of them as its fire time.
  *   <li>{@link #fireAll(int)}: one job per missed fire time, oldest first, but at most {@code cap}
  *       of them: the most recent ones. Older ones are skipped.
  *   <li>{@link #skip()}: no job for missed fire times; the schedule carries on with its next one.

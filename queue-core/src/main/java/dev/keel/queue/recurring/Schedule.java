@@ -12,9 +12,9 @@ import java.util.regex.Pattern;
 
 /**
  * A recurring schedule as declared in code: a unique name, a trigger (cron expression in a time
- * zone, or a fixed interval), the job to enqueue at each fire time, and what to do about missed fire
- * times and about a previous job that is still running. Immutable; built with {@link #cron}, {@link
- * #cronWithSeconds} or {@link #every}, each option set at most once.
+ * zone, or a fixed interval), the job to enqueue at each fire time, and what to do about missed
+ * fire times and about a previous job that is still running. Immutable; built with {@link #cron},
+ * {@link #cronWithSeconds} or {@link #every}, each option set at most once.
  *
  * <pre>{@code
  * Schedule backup = Schedule.cron("backup.nightly", "0 2 * * *")
@@ -267,7 +267,8 @@ public final class Schedule {
       for (String key : job.metadata().keySet()) {
         if (key != null && key.startsWith(METADATA_PREFIX)) {
           throw new InvalidScheduleException(
-              "job.metadata", "keys starting with '" + METADATA_PREFIX + "' are Keel's, was " + key);
+              "job.metadata",
+              "keys starting with '" + METADATA_PREFIX + "' are Keel's, was " + key);
         }
       }
       this.job = job;
@@ -290,7 +291,8 @@ public final class Schedule {
       Objects.requireNonNull(window, "misfireWindow");
       if (window.isNegative() || window.isZero() || window.compareTo(MAX_MISFIRE_WINDOW) > 0) {
         throw new InvalidScheduleException(
-            "misfireWindow", "must be positive and at most " + MAX_MISFIRE_WINDOW + ", was " + window);
+            "misfireWindow",
+            "must be positive and at most " + MAX_MISFIRE_WINDOW + ", was " + window);
       }
       this.misfireWindow = window;
       return this;
@@ -313,8 +315,7 @@ public final class Schedule {
       ScheduleTrigger trigger =
           period != null
               ? new ScheduleTrigger.Interval(period, anchor != null ? anchor : Instant.EPOCH)
-              : new ScheduleTrigger.Cron(
-                  expression, withSeconds, zone != null ? zone : UTC);
+              : new ScheduleTrigger.Cron(expression, withSeconds, zone != null ? zone : UTC);
       return new Schedule(this, trigger);
     }
 

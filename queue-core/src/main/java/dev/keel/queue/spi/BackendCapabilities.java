@@ -12,8 +12,8 @@ package dev.keel.queue.spi;
  *     prefetch (an explicitly configured prefetch is used as given): claims larger than this gain
  *     the backend no throughput and hold it longer. A Redis script, for one, blocks the whole
  *     server while it runs. Between 1 and {@code maxBatchSize}.
- * @param schedules the backend stores recurring schedules (the {@code QueueBackend} schedule
- *     calls work instead of throwing {@link UnsupportedOperationException})
+ * @param schedules the backend stores recurring schedules (the {@code QueueBackend} schedule calls
+ *     work instead of throwing {@link UnsupportedOperationException})
  */
 public record BackendCapabilities(
     String name,

@@ -8,19 +8,18 @@ import java.util.Objects;
 /**
  * Fire one schedule, atomically: only if it is stored with {@code expectedVersion} and {@code
  * expectedNextFireAt} and is not paused (otherwise another node fired it first, or it changed:
- * {@link ScheduleFireOutcome.Kind#STALE}, nothing written). Then, unless {@code overlap} forbids
- * it because the schedule's last job is still PENDING or RUNNING, insert {@code jobs} (as an
- * enqueue would) and set {@code nextFireAt}, and — when {@code jobs} is not empty — {@code
- * lastFireAt} and the last job (the last of {@code jobs}). Under {@link OverlapPolicy#SKIP} a busy
- * last job means: no job, {@code nextFireAt} set; under {@link OverlapPolicy#WAIT}: nothing
- * changes.
+ * {@link ScheduleFireOutcome.Kind#STALE}, nothing written). Then, unless {@code overlap} forbids it
+ * because the schedule's last job is still PENDING or RUNNING, insert {@code jobs} (as an enqueue
+ * would) and set {@code nextFireAt}, and — when {@code jobs} is not empty — {@code lastFireAt} and
+ * the last job (the last of {@code jobs}). Under {@link OverlapPolicy#SKIP} a busy last job means:
+ * no job, {@code nextFireAt} set; under {@link OverlapPolicy#WAIT}: nothing changes.
  *
  * <p>This compare-and-set is what makes every fire time produce exactly one job with any number of
  * schedulers: whichever fire of a given {@code expectedNextFireAt} commits first moves {@code
  * nextFireAt} on, and every other one is stale.
  *
- * @param jobs jobs for the fire times being fired, without idempotency keys; may be empty (the
- *     fire times are skipped)
+ * @param jobs jobs for the fire times being fired, without idempotency keys; may be empty (the fire
+ *     times are skipped)
  * @param nextFireAt the schedule's next regular fire time after this fire
  * @param lastFireAt the latest fire time of {@code jobs}; null when {@code jobs} is empty
  */
