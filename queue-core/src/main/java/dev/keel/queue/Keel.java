@@ -12,6 +12,10 @@ import dev.keel.queue.internal.JobPreparer;
 import dev.keel.queue.internal.KeelRuntime;
 import dev.keel.queue.internal.Listeners;
 import dev.keel.queue.internal.MaintenanceRunner;
+import dev.keel.queue.internal.RecurringScheduler;
+import dev.keel.queue.internal.ScheduleService;
+import dev.keel.queue.recurring.Schedule;
+import dev.keel.queue.recurring.Schedules;
 import dev.keel.queue.spi.QueueBackend;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -49,6 +53,12 @@ public final class Keel implements AutoCloseable {
   /** Default lease: 30 s, renewed every 10 s. */
   public static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
 
+  /**
+   * Longest sleep of the scheduler between two looks at the schedules when no fire time is nearer:
+   * how soon it sees a schedule another node declared or resumed.
+   */
+  public static final Duration DEFAULT_SCHEDULE_CHECK_INTERVAL = Duration.ofSeconds(30);
+
   private final QueueBackend backend;
   private final KeelRuntime runtime;
   private final JobClient client;
@@ -66,6 +76,14 @@ public final class Keel implements AutoCloseable {
     Listeners listeners = new Listeners(b.listeners);
     TracePropagator tracing = b.tracing != null ? b.tracing : TracePropagator.mdc();
     DurationRecorder durations = new DurationRecorder();
+    long maxPayload =
+        b.maxPayloadBytes != null ? b.maxPayloadBytes : Limits.DEFAULT_MAX_PAYLOAD_BYTES;
+    JobIds ids = new JobIds(clock);
+    JobPreparer preparer = new JobPreparer(json, ids, maxPayload, types, tracing);
+    // Checked before any thread starts: a bad template fails build() with nothing running.
+    ScheduleService schedules =
+        new ScheduleService(
+            backend, preparer, ids, listeners, b.schedules.values(), b.pruneUndeclaredSchedules);
     ScheduledExecutorService timers =
         Executors.newScheduledThreadPool(
             1,
@@ -80,15 +98,21 @@ public final class Keel implements AutoCloseable {
     JobExecution execution =
         new JobExecution(backend, json, clock, timers, tracing, listeners, durations, b.throttle);
     this.runtime =
-        new KeelRuntime(backend, clock, types, execution, listeners, timers, maintenance);
-    long maxPayload =
-        b.maxPayloadBytes != null ? b.maxPayloadBytes : Limits.DEFAULT_MAX_PAYLOAD_BYTES;
-    this.client =
-        new JobClient(
+        new KeelRuntime(
             backend,
-            new JobPreparer(json, new JobIds(clock), maxPayload, types, tracing),
-            json,
-            listeners);
+            clock,
+            types,
+            execution,
+            listeners,
+            timers,
+            maintenance,
+            schedules,
+            new RecurringScheduler(
+                schedules,
+                b.scheduleCheckInterval != null
+                    ? b.scheduleCheckInterval
+                    : DEFAULT_SCHEDULE_CHECK_INTERVAL));
+    this.client = new JobClient(backend, preparer, json, listeners);
     this.health =
         new HealthService(
             backend,
@@ -97,11 +121,12 @@ public final class Keel implements AutoCloseable {
             durations);
     this.drainer = new Drainer(runtime, DEFAULT_LEASE);
     log.info(
-        "Keel ready: backend={} types={} maxPayloadBytes={} retention={}",
+        "Keel ready: backend={} types={} maxPayloadBytes={} retention={} schedules={}",
         backend.capabilities().name(),
         types.keySet(),
         maxPayload,
-        retention);
+        retention,
+        b.schedules.keySet());
   }
 
   public static Builder builder() {
@@ -157,6 +182,16 @@ public final class Keel implements AutoCloseable {
     return runtime.maintenance().runOnce(owner);
   }
 
+  /**
+   * The recurring schedules stored in the backend, shared by every node: declare, pause, resume,
+   * list, trigger, fire. Schedules given to {@link Builder#schedule} are written on first use.
+   *
+   * @throws UnsupportedOperationException (on each call) if the backend does not store schedules
+   */
+  public Schedules schedules() {
+    return runtime.schedules();
+  }
+
   /** The backend, for backend-specific operations (for example transactional enqueue). */
   public QueueBackend backend() {
     return backend;
@@ -166,6 +201,7 @@ public final class Keel implements AutoCloseable {
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
+      runtime.scheduler().shutdown();
       runtime.timers().shutdownNow();
       backend.close();
     }
@@ -188,6 +224,10 @@ public final class Keel implements AutoCloseable {
     private HealthThresholds thresholds;
     private Retention retention;
     private JobThrottle throttle;
+    private final Map<String, Schedule> schedules = new LinkedHashMap<>();
+    private boolean pruneUndeclaredSchedules;
+    private Boolean pruneSet;
+    private Duration scheduleCheckInterval;
 
     private Builder() {}
 
@@ -296,7 +336,57 @@ public final class Keel implements AutoCloseable {
     }
 
     /**
-     * @throws KeelConfigurationException if no backend was given
+     * Declares a recurring schedule. It is stored in the backend (upsert by name) when this Keel
+     * first needs it — its first worker start or first {@link Keel#schedules()} call — so a new
+     * deploy that changes the declaration updates what every node fires.
+     *
+     * @throws KeelConfigurationException a schedule with that name was already declared
+     */
+    public Builder schedule(Schedule schedule) {
+      Objects.requireNonNull(schedule, "schedule");
+      if (schedules.containsKey(schedule.name())) {
+        throw new KeelConfigurationException(
+            "schedule '" + schedule.name() + "' declared twice: schedule names must be unique");
+      }
+      schedules.put(schedule.name(), schedule);
+      return this;
+    }
+
+    /**
+     * When this Keel stores its declared schedules, also delete every stored schedule it does not
+     * declare (default false: they are kept, and listed, until {@code schedules().remove(name)}).
+     * Turn it on only where every node declares the same schedules: during a rolling deploy a node
+     * of the old version would otherwise delete the new version's schedules, and the other way
+     * round, until the deploy completes.
+     */
+    public Builder pruneUndeclaredSchedules(boolean prune) {
+      once(this.pruneSet, "pruneUndeclaredSchedules");
+      this.pruneSet = prune;
+      this.pruneUndeclaredSchedules = prune;
+      return this;
+    }
+
+    /**
+     * Longest sleep of the workers' scheduler when no fire time is nearer (default {@link
+     * Keel#DEFAULT_SCHEDULE_CHECK_INTERVAL}, 10 ms to 1 hour).
+     */
+    public Builder scheduleCheckInterval(Duration interval) {
+      once(this.scheduleCheckInterval, "scheduleCheckInterval");
+      Objects.requireNonNull(interval, "scheduleCheckInterval");
+      if (interval.compareTo(Duration.ofMillis(10)) < 0
+          || interval.compareTo(Duration.ofHours(1)) > 0) {
+        throw new KeelConfigurationException(
+            "scheduleCheckInterval must be between 10 ms and 1 hour, was " + interval);
+      }
+      this.scheduleCheckInterval = interval;
+      return this;
+    }
+
+    /**
+     * @throws KeelConfigurationException if no backend was given, or schedules are declared on a
+     *     backend that does not store them
+     * @throws dev.keel.queue.recurring.InvalidScheduleException a declared schedule's job breaks a
+     *     job rule ({@code schedule.job.<field>})
      */
     public Keel build() {
       if (environment != null) {
@@ -308,7 +398,22 @@ public final class Keel implements AutoCloseable {
         throw new KeelConfigurationException(
             "no backend: call backend(...) or fromEnvironment(...) on Keel.builder()");
       }
-      return new Keel(this);
+      try {
+        if ((!schedules.isEmpty() || pruneUndeclaredSchedules)
+            && !backend.capabilities().schedules()) {
+          throw new KeelConfigurationException(
+              "schedules declared, but the "
+                  + backend.capabilities().name()
+                  + " backend does not store recurring schedules");
+        }
+        return new Keel(this);
+      } catch (RuntimeException e) {
+        if (environment != null) {
+          // This builder opened the backend: nobody else can close it.
+          backend.close();
+        }
+        throw e;
+      }
     }
   }
 }

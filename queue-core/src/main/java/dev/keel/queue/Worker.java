@@ -98,6 +98,7 @@ public final class Worker implements AutoCloseable {
     private ExecutorService executor;
     private Boolean maintenance;
     private Duration maintenanceInterval;
+    private Boolean schedules;
     private final Map<String, Integer> typeConcurrency = new LinkedHashMap<>();
     private final Map<String, Integer> typeQuota = new LinkedHashMap<>();
     private final Map<String, Integer> priorityClass = new LinkedHashMap<>();
@@ -258,6 +259,17 @@ public final class Worker implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Fire due recurring schedules from this worker (default true when the backend stores
+     * schedules). One scheduler loop runs per {@code Keel} however many of its workers have this
+     * on; any number of nodes may run one, each fire time still creates exactly one job.
+     */
+    public Builder schedules(boolean enabled) {
+      once(this.schedules, "schedules");
+      this.schedules = enabled;
+      return this;
+    }
+
     public Builder maintenanceInterval(Duration interval) {
       once(this.maintenanceInterval, "maintenanceInterval");
       this.maintenanceInterval = positive("maintenanceInterval", interval);
@@ -355,7 +367,8 @@ public final class Worker implements AutoCloseable {
               maintenanceInterval != null ? maintenanceInterval : Duration.ofSeconds(10),
               Map.copyOf(typeConcurrency),
               Map.copyOf(typeQuota),
-              Map.copyOf(priorityClass));
+              Map.copyOf(priorityClass),
+              schedules == null || schedules);
       return new Worker(new WorkerEngine(runtime, cfg), cfg);
     }
 

@@ -14,4 +14,6 @@ public record KeelRuntime(
     JobExecution execution,
     Listeners listeners,
     ScheduledExecutorService timers,
-    MaintenanceRunner maintenance) {}
+    MaintenanceRunner maintenance,
+    ScheduleService schedules,
+    RecurringScheduler scheduler) {}

@@ -20,6 +20,9 @@ import org.slf4j.LoggerFactory;
  * background thread retries opening it with backoff. Once open, calls pass straight through.
  */
 final class ReconnectingBackend extends ForwardingQueueBackend {
+  private static final java.util.Set<String> KEEL_BACKENDS =
+      java.util.Set.of("inline", "postgres", "redis");
+
   private static final Logger log = LoggerFactory.getLogger(ReconnectingBackend.class);
 
   private final QueueBackendProvider provider;
@@ -115,7 +118,9 @@ final class ReconnectingBackend extends ForwardingQueueBackend {
     return d != null
         ? d.capabilities()
         : new BackendCapabilities(
-            provider.name(), true, false, false, dev.keel.queue.Limits.MAX_BATCH_SIZE);
+                provider.name(), true, false, false, dev.keel.queue.Limits.MAX_BATCH_SIZE)
+            // Not opened yet: Keel's own backends all store schedules; others say so once open.
+            .withSchedules(KEEL_BACKENDS.contains(provider.name()));
   }
 
   /**

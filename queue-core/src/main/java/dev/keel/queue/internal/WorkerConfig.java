@@ -23,4 +23,5 @@ public record WorkerConfig(
     Duration maintenanceInterval,
     Map<String, Integer> typeConcurrency,
     Map<String, Integer> typeQuota,
-    Map<String, Integer> priorityClass) {}
+    Map<String, Integer> priorityClass,
+    boolean schedules) {}

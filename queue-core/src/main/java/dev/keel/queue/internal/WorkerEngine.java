@@ -68,6 +68,7 @@ public final class WorkerEngine {
   private Subscription subscription;
   private ScheduledFuture<?> heartbeatTask;
   private ScheduledFuture<?> maintenanceTask;
+  private volatile boolean schedulerAttached;
 
   public WorkerEngine(KeelRuntime rt, WorkerConfig cfg) {
     this.rt = rt;
@@ -133,6 +134,10 @@ public final class WorkerEngine {
               TimeUnit.MILLISECONDS);
     }
     fetcher.start();
+    if (cfg.schedules() && rt.backend().capabilities().schedules()) {
+      schedulerAttached = true;
+      rt.scheduler().attach(cfg.id());
+    }
     log.info(
         "Keel worker {} started: queues={} prefetch={} lease={} heartbeat={} poll={} grace={} threads={} maintenance={} backend={}",
         cfg.id(),
@@ -261,6 +266,11 @@ public final class WorkerEngine {
    */
   public void stop() throws InterruptedException {
     try {
+      if (schedulerAttached) {
+        schedulerAttached = false;
+        // No new fires from a node that is going away; the other nodes keep firing.
+        rt.scheduler().detach();
+      }
       drainForShutdown();
     } finally {
       // Whatever happened above, no thread of this worker may outlive it.

@@ -7,6 +7,7 @@ import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -226,7 +227,7 @@ public final class Schedule {
 
     /**
      * The instant an interval counts from (default the Unix epoch): fire times are {@code anchor +
-     * k × period}.
+     * k × period}. Truncated to whole milliseconds.
      */
     public Builder startingAt(Instant anchor) {
       once(this.anchor, "startingAt");
@@ -314,7 +315,8 @@ public final class Schedule {
       }
       ScheduleTrigger trigger =
           period != null
-              ? new ScheduleTrigger.Interval(period, anchor != null ? anchor : Instant.EPOCH)
+              ? new ScheduleTrigger.Interval(
+                  period, anchor != null ? anchor.truncatedTo(ChronoUnit.MILLIS) : Instant.EPOCH)
               : new ScheduleTrigger.Cron(expression, withSeconds, zone != null ? zone : UTC);
       return new Schedule(this, trigger);
     }

@@ -11,6 +11,8 @@ import dev.keel.queue.spi.CancelRequest;
 import dev.keel.queue.spi.ChangeResult;
 import dev.keel.queue.spi.ClaimRequest;
 import dev.keel.queue.spi.ClaimResponse;
+import dev.keel.queue.spi.DueSchedules;
+import dev.keel.queue.spi.DueSchedulesRequest;
 import dev.keel.queue.spi.EnqueueRequest;
 import dev.keel.queue.spi.EnqueueResponse;
 import dev.keel.queue.spi.FencedResult;
@@ -26,7 +28,17 @@ import dev.keel.queue.spi.QueueBackend;
 import dev.keel.queue.spi.RedriveRequest;
 import dev.keel.queue.spi.RescueRequest;
 import dev.keel.queue.spi.RescueResult;
+import dev.keel.queue.spi.ScheduleChangeResult;
+import dev.keel.queue.spi.ScheduleFireRequest;
+import dev.keel.queue.spi.ScheduleFireResult;
+import dev.keel.queue.spi.ScheduleListRequest;
+import dev.keel.queue.spi.SchedulePage;
+import dev.keel.queue.spi.SchedulePauseRequest;
+import dev.keel.queue.spi.ScheduleRef;
+import dev.keel.queue.spi.ScheduleUpsertRequest;
+import dev.keel.queue.spi.ScheduleUpsertResult;
 import dev.keel.queue.spi.StatsRequest;
+import dev.keel.queue.spi.StoredSchedule;
 import dev.keel.queue.spi.Subscription;
 import dev.keel.queue.spi.WakeupListener;
 import java.time.InstantSource;
@@ -54,7 +66,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class InlineBackend implements QueueBackend {
   private static final BackendCapabilities CAPABILITIES =
-      new BackendCapabilities("inline", false, false, true, Limits.MAX_BATCH_SIZE);
+      new BackendCapabilities("inline", false, false, true, Limits.MAX_BATCH_SIZE)
+          .withSchedules(true);
 
   private final InstantSource clock;
   private final WakeupHub wakeups = new WakeupHub();
@@ -64,6 +77,7 @@ public final class InlineBackend implements QueueBackend {
   private final LeaseFence fence;
   private final JobAdmin admin;
   private final JobReader reader;
+  private final ScheduleStore schedules;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private InlineBackend(InstantSource clock) {
@@ -75,6 +89,7 @@ public final class InlineBackend implements QueueBackend {
     this.fence = new LeaseFence(clock, store, wakeups);
     this.admin = new JobAdmin(clock, store, idempotency, wakeups);
     this.reader = new JobReader(clock, store);
+    this.schedules = new ScheduleStore(clock, store, enqueuer);
   }
 
   /** An empty in-memory backend whose "server clock" is {@code clock}. */
@@ -186,6 +201,48 @@ public final class InlineBackend implements QueueBackend {
   public PingResult ping() {
     checkOpen();
     return new PingResult(clock.instant(), "inline (in-memory, not durable)");
+  }
+
+  @Override
+  public ScheduleUpsertResult upsertSchedules(ScheduleUpsertRequest request) {
+    checkOpen();
+    return schedules.upsert(Objects.requireNonNull(request, "request"));
+  }
+
+  @Override
+  public ScheduleChangeResult removeSchedule(ScheduleRef schedule) {
+    checkOpen();
+    return schedules.remove(Objects.requireNonNull(schedule, "schedule"));
+  }
+
+  @Override
+  public ScheduleChangeResult pauseSchedule(SchedulePauseRequest request) {
+    checkOpen();
+    return schedules.pause(Objects.requireNonNull(request, "request"));
+  }
+
+  @Override
+  public Optional<StoredSchedule> findSchedule(ScheduleRef schedule) {
+    checkOpen();
+    return schedules.find(Objects.requireNonNull(schedule, "schedule"));
+  }
+
+  @Override
+  public SchedulePage listSchedules(ScheduleListRequest request) {
+    checkOpen();
+    return schedules.list(Objects.requireNonNull(request, "request"));
+  }
+
+  @Override
+  public DueSchedules dueSchedules(DueSchedulesRequest request) {
+    checkOpen();
+    return schedules.due(Objects.requireNonNull(request, "request"));
+  }
+
+  @Override
+  public ScheduleFireResult fireSchedules(ScheduleFireRequest request) {
+    checkOpen();
+    return schedules.fire(Objects.requireNonNull(request, "request"));
   }
 
   @Override
