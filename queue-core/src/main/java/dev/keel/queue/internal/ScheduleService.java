@@ -197,11 +197,13 @@ public final class ScheduleService implements Schedules {
 
   @Override
   public boolean remove(String name) {
+    ensureSynced();
     return backend.removeSchedule(new ScheduleRef(checkName(name))).changed();
   }
 
   @Override
   public ScheduleInfo pause(String name) {
+    ensureSynced();
     ScheduleChangeResult r =
         backend.pauseSchedule(new SchedulePauseRequest(checkName(name), true, null));
     return changed(name, r);
@@ -209,6 +211,7 @@ public final class ScheduleService implements Schedules {
 
   @Override
   public ScheduleInfo resume(String name) {
+    ensureSynced();
     StoredSchedule stored =
         backend
             .findSchedule(new ScheduleRef(checkName(name)))
@@ -229,6 +232,7 @@ public final class ScheduleService implements Schedules {
 
   @Override
   public Optional<ScheduleInfo> find(String name) {
+    ensureSynced();
     return backend.findSchedule(new ScheduleRef(checkName(name))).map(ScheduleService::info);
   }
 
@@ -237,6 +241,7 @@ public final class ScheduleService implements Schedules {
     if (limit < 1 || limit > 1000) {
       throw new InvalidScheduleException("list.limit", "must be between 1 and 1000, was " + limit);
     }
+    ensureSynced();
     SchedulePage page = backend.listSchedules(new ScheduleListRequest(afterName, limit));
     List<ScheduleInfo> out = new ArrayList<>(page.schedules().size());
     for (StoredSchedule s : page.schedules()) {
@@ -259,6 +264,7 @@ public final class ScheduleService implements Schedules {
 
   @Override
   public EnqueueResult trigger(String name) {
+    ensureSynced();
     StoredSchedule stored =
         backend
             .findSchedule(new ScheduleRef(checkName(name)))

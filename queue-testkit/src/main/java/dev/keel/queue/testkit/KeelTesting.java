@@ -7,6 +7,8 @@ import dev.keel.queue.JobPage;
 import dev.keel.queue.JobQuery;
 import dev.keel.queue.JobState;
 import dev.keel.queue.Keel;
+import dev.keel.queue.recurring.FireReport;
+import dev.keel.queue.recurring.Schedule;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -75,7 +77,56 @@ public final class KeelTesting {
 
   /** The jobs in the default tenant, for assertions. */
   public static EnqueuedJobs enqueued(Keel keel) {
-    return new EnqueuedJobs(keel, "default", null, List.of());
+    return new EnqueuedJobs(keel, "default", null, List.of(), null);
+  }
+
+  /**
+   * Fires every due schedule on the backend's clock (the workers' path), repeating while more are
+   * due, and returns the number of jobs the fires created.
+   */
+  public static int fireDueSchedules(Keel keel) {
+    int jobs = 0;
+    for (int round = 0; round < MAX_ROUNDS; round++) {
+      FireReport r = keel.schedules().fireDue();
+      jobs += r.jobsEnqueued();
+      if (!r.moreDue()) {
+        return jobs;
+      }
+    }
+    throw new AssertionError("schedules were still due after " + MAX_ROUNDS + " rounds");
+  }
+
+  /**
+   * Moves {@code clock} forward through every fire time up to {@code until}, stopping at each one
+   * to fire the due schedules and drain the jobs — as if a worker ran all along — and ends with the
+   * clock at {@code until}. Returns the number of jobs the schedules created.
+   *
+   * <pre>{@code
+   * KeelTesting.runSchedulesUntil(keel, clock, clock.instant().plus(Duration.ofDays(3)));
+   * KeelTesting.enqueued(keel).ofSchedule("backup.nightly").assertCount(3);
+   * }</pre>
+   */
+  public static int runSchedulesUntil(Keel keel, ManualClock clock, Instant until) {
+    int jobs = 0;
+    for (int round = 0; round < MAX_ROUNDS; round++) {
+      jobs += fireDueSchedules(keel);
+      drainUntilIdle(keel);
+      FireReport probe = keel.schedules().fireDue();
+      jobs += probe.jobsEnqueued();
+      Instant next = probe.nextFireAt();
+      if (next == null || next.isAfter(until)) {
+        if (clock.instant().isBefore(until)) {
+          clock.set(until);
+        }
+        jobs += fireDueSchedules(keel);
+        drainUntilIdle(keel);
+        return jobs;
+      }
+      if (next.isAfter(clock.instant())) {
+        clock.set(next);
+      }
+    }
+    throw new AssertionError("more than " + MAX_ROUNDS + " fire times before " + until);
   }
 
   /** What a sequence of drains did, added up. */
@@ -153,24 +204,44 @@ public final class KeelTesting {
     private final String tenant;
     private final String type;
     private final List<JobState> states;
+    private final String schedule;
 
-    EnqueuedJobs(Keel keel, String tenant, String type, List<JobState> states) {
+    EnqueuedJobs(Keel keel, String tenant, String type, List<JobState> states, String schedule) {
       this.keel = keel;
       this.tenant = tenant;
       this.type = type;
       this.states = states;
+      this.schedule = schedule;
     }
 
     public EnqueuedJobs inTenant(String tenant) {
-      return new EnqueuedJobs(keel, tenant, type, states);
+      return new EnqueuedJobs(keel, tenant, type, states, schedule);
     }
 
     public EnqueuedJobs ofType(String type) {
-      return new EnqueuedJobs(keel, tenant, type, states);
+      return new EnqueuedJobs(keel, tenant, type, states, schedule);
     }
 
     public EnqueuedJobs inState(JobState... states) {
-      return new EnqueuedJobs(keel, tenant, type, List.of(states));
+      return new EnqueuedJobs(keel, tenant, type, List.of(states), schedule);
+    }
+
+    /** Only the jobs the named recurring schedule created (regular and manual fires). */
+    public EnqueuedJobs ofSchedule(String scheduleName) {
+      return new EnqueuedJobs(keel, tenant, type, states, scheduleName);
+    }
+
+    /** The fire times of the matching jobs (manual fires have none), oldest first. */
+    public List<Instant> fireTimes() {
+      List<Instant> out = new ArrayList<>();
+      for (Job j : jobs()) {
+        String t = j.metadata().get(Schedule.FIRE_TIME_KEY);
+        if (t != null) {
+          out.add(Instant.parse(t));
+        }
+      }
+      out.sort(null);
+      return out;
     }
 
     /** Every matching job, oldest first. */
@@ -182,7 +253,11 @@ public final class KeelTesting {
       if (!states.isEmpty()) {
         q = q.withStates(states.toArray(JobState[]::new));
       }
-      return listAll(keel, q);
+      List<Job> all = listAll(keel, q);
+      if (schedule != null) {
+        all.removeIf(j -> !schedule.equals(j.metadata().get(Schedule.SCHEDULE_KEY)));
+      }
+      return all;
     }
 
     /** The payloads of every matching job as {@code payloadType}. */
@@ -223,7 +298,8 @@ public final class KeelTesting {
           + " in tenant '"
           + tenant
           + "'"
-          + (states.isEmpty() ? "" : " in state " + states);
+          + (states.isEmpty() ? "" : " in state " + states)
+          + (schedule == null ? "" : " of schedule '" + schedule + "'");
     }
 
     private static String summary(List<Job> jobs) {
