@@ -16,6 +16,7 @@ import dev.keel.queue.postgres.internal.JobQueries;
 import dev.keel.queue.postgres.internal.ListenConnection;
 import dev.keel.queue.postgres.internal.Maintenance;
 import dev.keel.queue.postgres.internal.NotificationListener;
+import dev.keel.queue.postgres.internal.ScheduleStore;
 import dev.keel.queue.postgres.internal.SchemaName;
 import dev.keel.queue.postgres.internal.Statements;
 import dev.keel.queue.postgres.internal.StatsReader;
@@ -25,6 +26,8 @@ import dev.keel.queue.spi.CancelRequest;
 import dev.keel.queue.spi.ChangeResult;
 import dev.keel.queue.spi.ClaimRequest;
 import dev.keel.queue.spi.ClaimResponse;
+import dev.keel.queue.spi.DueSchedules;
+import dev.keel.queue.spi.DueSchedulesRequest;
 import dev.keel.queue.spi.EnqueueRequest;
 import dev.keel.queue.spi.EnqueueResponse;
 import dev.keel.queue.spi.FencedResult;
@@ -40,7 +43,17 @@ import dev.keel.queue.spi.QueueBackend;
 import dev.keel.queue.spi.RedriveRequest;
 import dev.keel.queue.spi.RescueRequest;
 import dev.keel.queue.spi.RescueResult;
+import dev.keel.queue.spi.ScheduleChangeResult;
+import dev.keel.queue.spi.ScheduleFireRequest;
+import dev.keel.queue.spi.ScheduleFireResult;
+import dev.keel.queue.spi.ScheduleListRequest;
+import dev.keel.queue.spi.SchedulePage;
+import dev.keel.queue.spi.SchedulePauseRequest;
+import dev.keel.queue.spi.ScheduleRef;
+import dev.keel.queue.spi.ScheduleUpsertRequest;
+import dev.keel.queue.spi.ScheduleUpsertResult;
 import dev.keel.queue.spi.StatsRequest;
+import dev.keel.queue.spi.StoredSchedule;
 import dev.keel.queue.spi.Subscription;
 import dev.keel.queue.spi.WakeupListener;
 import java.sql.Connection;
@@ -83,6 +96,7 @@ public final class PostgresBackend implements QueueBackend {
   private final JobQueries queries;
   private final StatsReader stats;
   private final Maintenance maintenance;
+  private final ScheduleStore schedules;
   private final NotificationListener listener;
   private final boolean notifications;
   private final Migrator migrator;
@@ -104,6 +118,7 @@ public final class PostgresBackend implements QueueBackend {
     this.queries = new JobQueries(db, sql, channel, notifications);
     this.stats = new StatsReader(db, sql);
     this.maintenance = new Maintenance(db, sql, channel, notifications);
+    this.schedules = new ScheduleStore(db, sql, enqueuer);
     ListenConnection.Opener opener =
         b.listenOpener != null
             ? b.listenOpener
@@ -143,7 +158,8 @@ public final class PostgresBackend implements QueueBackend {
 
   @Override
   public BackendCapabilities capabilities() {
-    return new BackendCapabilities("postgres", true, true, notifications, Limits.MAX_BATCH_SIZE);
+    return new BackendCapabilities("postgres", true, true, notifications, Limits.MAX_BATCH_SIZE)
+        .withSchedules(true);
   }
 
   @Override
@@ -279,6 +295,46 @@ public final class PostgresBackend implements QueueBackend {
   @Override
   public void unlockMaintenance(String owner) {
     maintenance.unlock(owner);
+  }
+
+  @Override
+  public ScheduleUpsertResult upsertSchedules(ScheduleUpsertRequest request) {
+    return schedules.upsert(request);
+  }
+
+  @Override
+  public ScheduleChangeResult removeSchedule(ScheduleRef schedule) {
+    return schedules.remove(schedule);
+  }
+
+  @Override
+  public ScheduleChangeResult pauseSchedule(SchedulePauseRequest request) {
+    return schedules.pause(request);
+  }
+
+  @Override
+  public Optional<StoredSchedule> findSchedule(ScheduleRef schedule) {
+    return schedules.find(schedule);
+  }
+
+  @Override
+  public SchedulePage listSchedules(ScheduleListRequest request) {
+    return schedules.list(request);
+  }
+
+  @Override
+  public DueSchedules dueSchedules(DueSchedulesRequest request) {
+    return schedules.due(request);
+  }
+
+  /**
+   * Fires the whole request in one transaction: the schedules are locked in name order (so nodes
+   * firing overlapping batches never deadlock), the jobs of all fires that fire are inserted with
+   * one enqueue statement, and the changed schedules are written with one more.
+   */
+  @Override
+  public ScheduleFireResult fireSchedules(ScheduleFireRequest request) {
+    return schedules.fire(request);
   }
 
   @Override

@@ -50,7 +50,14 @@ class BackendSmokeTest {
   @BeforeEach
   void open() {
     backend = db.backend();
-    db.execute("TRUNCATE \"" + db.schema() + "\".jobs, \"" + db.schema() + "\".locks");
+    db.execute(
+        "TRUNCATE \""
+            + db.schema()
+            + "\".jobs, \""
+            + db.schema()
+            + "\".locks, \""
+            + db.schema()
+            + "\".schedules");
   }
 
   @AfterEach

@@ -32,7 +32,13 @@ public final class PostgresFixture implements BackendFixture {
   public QueueBackend openEmpty() {
     PostgresBackend backend = database.backend();
     database.execute(
-        "TRUNCATE \"" + database.schema() + "\".jobs, \"" + database.schema() + "\".locks");
+        "TRUNCATE \""
+            + database.schema()
+            + "\".jobs, \""
+            + database.schema()
+            + "\".locks, \""
+            + database.schema()
+            + "\".schedules");
     return backend;
   }
 

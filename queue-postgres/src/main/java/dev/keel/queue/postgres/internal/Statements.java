@@ -37,6 +37,15 @@ public final class Statements {
   public final SqlStatement analyze;
   public final SqlStatement lockAcquire;
   public final SqlStatement lockRelease;
+  public final SqlStatement scheduleLock;
+  public final SqlStatement scheduleUpsert;
+  public final SqlStatement scheduleRemove;
+  public final SqlStatement schedulePause;
+  public final SqlStatement scheduleFind;
+  public final SqlStatement scheduleList;
+  public final SqlStatement scheduleDue;
+  public final SqlStatement scheduleFireLock;
+  public final SqlStatement scheduleFireUpdate;
 
   public Statements(SchemaName schema) {
     claim = load(schema, "claim_jobs");
@@ -64,6 +73,15 @@ public final class Statements {
     analyze = load(schema, "analyze_jobs");
     lockAcquire = load(schema, "lock_acquire");
     lockRelease = load(schema, "lock_release");
+    scheduleLock = load(schema, "schedule_lock");
+    scheduleUpsert = load(schema, "schedule_upsert");
+    scheduleRemove = load(schema, "schedule_remove");
+    schedulePause = load(schema, "schedule_pause");
+    scheduleFind = load(schema, "schedule_find");
+    scheduleList = load(schema, "schedule_list");
+    scheduleDue = load(schema, "schedule_due");
+    scheduleFireLock = load(schema, "schedule_fire_lock");
+    scheduleFireUpdate = load(schema, "schedule_fire_update");
   }
 
   private static SqlStatement load(SchemaName schema, String name) {

@@ -1,0 +1,2 @@
+-- Delete one schedule; its jobs stay.
+DELETE FROM ${schema}.schedules WHERE name = :name
