@@ -30,6 +30,7 @@ public final class Bench {
             case "latency" -> w.latency();
             case "steady" -> w.steady();
             case "history" -> w.history();
+            case "recurring" -> w.recurring();
             default -> throw new IllegalArgumentException("unknown workload " + workload);
           };
     }
@@ -47,6 +48,10 @@ public final class Bench {
     int seconds = 10;
     int history = 1_000_000;
     int batch = 1_000;
+
+    /** Recurring schedules stored beside the workload (and the count for "recurring"). */
+    int schedules;
+
     boolean profile;
 
     /** Run one untimed burn-down first so the JIT has compiled the hot paths (on by default). */
@@ -85,6 +90,8 @@ public final class Bench {
           o.warmup = false;
         } else if (a.equals("--profile")) {
           o.profile = true;
+        } else if (a.startsWith("--schedules=")) {
+          o.schedules = Integer.parseInt(a.substring(12));
         } else if (a.startsWith("--batch=")) {
           o.batch = Integer.parseInt(a.substring(8));
         } else if (a.startsWith("--")) {
@@ -95,7 +102,7 @@ public final class Bench {
       }
       if (positional.isEmpty()) {
         throw new IllegalArgumentException(
-            "usage: bench/run BACKEND [N [W]] [--workloads=burn-down,latency,steady,history]");
+            "usage: bench/run BACKEND [N [W]] [--workloads=burn-down,latency,steady,history,recurring] [--schedules=K]");
       }
       o.backend = positional.get(0);
       if (!Set.of("inline", "postgres", "redis").contains(o.backend)) {

@@ -7,8 +7,12 @@ import dev.keel.queue.JobRequest;
 import dev.keel.queue.JobState;
 import dev.keel.queue.Keel;
 import dev.keel.queue.Worker;
+import dev.keel.queue.recurring.FireReport;
+import dev.keel.queue.recurring.Schedule;
 import dev.keel.queue.spi.QueueBackend;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -42,25 +46,99 @@ final class Workloads {
 
   private Keel keel(QueueBackend backend) {
     counting = o.profile ? new CountingBackend(backend) : null;
-    return Keel.builder()
-        .backend(counting != null ? counting : backend)
-        .register(
-            "tick",
-            Tick.class,
-            ctx -> {
-              AtomicLongArray starts = startedAt.get();
-              if (starts != null) {
-                starts.compareAndSet(ctx.payload().seq(), 0, System.nanoTime());
-              }
-              return JobOutcome.success();
-            })
-        .listener(
-            e -> {
-              if (e instanceof JobEvent.Succeeded) {
-                onSuccess.get().run();
-              }
-            })
-        .build();
+    Keel.Builder b = Keel.builder();
+    // --schedules=K: K schedules stored beside the workload, none due during the run, so the
+    // figures show what storing them costs the claim path (the scheduler runs in every worker).
+    for (int i = 0; i < o.schedules; i++) {
+      b.schedule(
+          Schedule.cron("bench-idle-" + i, "0 3 1 1 *")
+              .job(JobRequest.of("tick", new Tick(-1)))
+              .build());
+    }
+    Keel keel =
+        b.backend(counting != null ? counting : backend)
+            .register(
+                "tick",
+                Tick.class,
+                ctx -> {
+                  AtomicLongArray starts = startedAt.get();
+                  if (starts != null) {
+                    starts.compareAndSet(ctx.payload().seq(), 0, System.nanoTime());
+                  }
+                  return JobOutcome.success();
+                })
+            .listener(
+                e -> {
+                  if (e instanceof JobEvent.Succeeded) {
+                    onSuccess.get().run();
+                  }
+                })
+            .build();
+    if (o.schedules > 0) {
+      // Store them now, untimed (workers would on start, inside the timed part).
+      keel.schedules().fireDue();
+    }
+    return keel;
+  }
+
+  /**
+   * Recurring: K interval schedules all due at the same instant; time the scheduler's path (the
+   * same {@code fireDue} the workers loop on) until every one has fired its job, then the cost of a
+   * tick with K schedules stored and none due.
+   */
+  boolean recurring() throws Exception {
+    int k = o.schedules > 0 ? o.schedules : 10_000;
+    try (BenchBackend target = BenchBackend.fresh(o.backend, "recurring")) {
+      Instant now = target.backend().ping().serverTime();
+      // Far enough ahead for the declarations to be stored first.
+      Instant at = now.plusSeconds(5 + k / 1_000).truncatedTo(ChronoUnit.SECONDS);
+      Keel.Builder b = Keel.builder().backend(target.backend());
+      for (int i = 0; i < k; i++) {
+        b.schedule(
+            Schedule.every("bench-" + i, Duration.ofHours(1))
+                .startingAt(at)
+                .job(JobRequest.of("tick", new Tick(i)))
+                .build());
+      }
+      try (Keel keel = b.build()) {
+        long d0 = System.nanoTime();
+        FireReport first = keel.schedules().fireDue(); // stores all K in one upsert
+        double declareS = (System.nanoTime() - d0) / 1e9;
+        if (first.jobsEnqueued() != 0 || !first.nextFireAt().equals(at)) {
+          System.out.println("ERROR recurring: schedules stored too late for " + at + ": " + first);
+          return false;
+        }
+        while (keel.backend().ping().serverTime().isBefore(at)) {
+          Thread.sleep(5);
+        }
+        long t0 = System.nanoTime();
+        int fired = 0;
+        int passes = 0;
+        while (fired < k && passes < 100_000) {
+          fired += keel.schedules().fireDue().jobsEnqueued();
+          passes++;
+        }
+        double fireS = (System.nanoTime() - t0) / 1e9;
+        int ticks = 200;
+        long i0 = System.nanoTime();
+        for (int i = 0; i < ticks; i++) {
+          keel.schedules().fireDue();
+        }
+        double idleTickMs = (System.nanoTime() - i0) / 1e6 / ticks;
+        boolean ok = fired == k && keel.health().count(JobState.PENDING) == k;
+        System.out.printf(
+            "RECURRING peer=%s schedules=%d declare_s=%.3f fire_s=%.3f fires_per_s=%.0f passes=%d idle_tick_ms=%.3f%s%n",
+            peer,
+            k,
+            declareS,
+            fireS,
+            k / fireS,
+            passes,
+            idleTickMs,
+            ok ? "" : " VERIFY=FAILED fired=" + fired);
+        return ok;
+      }
+    }
   }
 
   private Worker worker(Keel keel) {

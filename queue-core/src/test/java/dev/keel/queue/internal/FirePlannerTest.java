@@ -90,10 +90,7 @@ class FirePlannerTest {
     Instant longAgo = Instant.parse("2026-05-01T00:00:00Z");
     ScheduleFire fire =
         FirePlanner.plan(
-            spec(MisfirePolicy.skip(), Duration.ofSeconds(1)),
-            stored(longAgo),
-            NOW,
-            ids);
+            spec(MisfirePolicy.skip(), Duration.ofSeconds(1)), stored(longAgo), NOW, ids);
     assertThat(fire.jobs()).isEmpty();
     assertThat(fire.lastFireAt()).isNull();
     assertThat(fire.nextFireAt()).isEqualTo(Instant.parse("2026-06-01T12:01:00Z"));
