@@ -15,6 +15,7 @@ import dev.keel.queue.redis.internal.Micros;
 import dev.keel.queue.redis.internal.NamespaceKeys;
 import dev.keel.queue.redis.internal.RedisConnections;
 import dev.keel.queue.redis.internal.RedisErrors;
+import dev.keel.queue.redis.internal.RedisSchedules;
 import dev.keel.queue.redis.internal.RedisUrl;
 import dev.keel.queue.redis.internal.WakeupHub;
 import dev.keel.queue.spi.BackendCapabilities;
@@ -23,6 +24,8 @@ import dev.keel.queue.spi.CancelRequest;
 import dev.keel.queue.spi.ChangeResult;
 import dev.keel.queue.spi.ClaimRequest;
 import dev.keel.queue.spi.ClaimResponse;
+import dev.keel.queue.spi.DueSchedules;
+import dev.keel.queue.spi.DueSchedulesRequest;
 import dev.keel.queue.spi.EnqueueRequest;
 import dev.keel.queue.spi.EnqueueResponse;
 import dev.keel.queue.spi.FencedResult;
@@ -40,7 +43,17 @@ import dev.keel.queue.spi.QueueBackend;
 import dev.keel.queue.spi.RedriveRequest;
 import dev.keel.queue.spi.RescueRequest;
 import dev.keel.queue.spi.RescueResult;
+import dev.keel.queue.spi.ScheduleChangeResult;
+import dev.keel.queue.spi.ScheduleFireRequest;
+import dev.keel.queue.spi.ScheduleFireResult;
+import dev.keel.queue.spi.ScheduleListRequest;
+import dev.keel.queue.spi.SchedulePage;
+import dev.keel.queue.spi.SchedulePauseRequest;
+import dev.keel.queue.spi.ScheduleRef;
+import dev.keel.queue.spi.ScheduleUpsertRequest;
+import dev.keel.queue.spi.ScheduleUpsertResult;
 import dev.keel.queue.spi.StatsRequest;
+import dev.keel.queue.spi.StoredSchedule;
 import dev.keel.queue.spi.Subscription;
 import dev.keel.queue.spi.WakeupListener;
 import java.time.Duration;
@@ -91,6 +104,7 @@ public final class RedisBackend implements QueueBackend {
   private final NamespaceKeys keys;
   private final RedisErrors errors;
   private final LuaScripts scripts;
+  private final RedisSchedules schedules;
   private final WakeupHub wakeups;
   private final String description;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -111,6 +125,7 @@ public final class RedisBackend implements QueueBackend {
         new RedisErrors(target, b.url != null ? b.url.source() : null, this::dropIdleConnections);
     this.finishedJobTtl = b.finishedJobTtl;
     this.scripts = new LuaScripts(client, keys, errors, b.finishedJobTtl.toMillis());
+    this.schedules = new RedisSchedules(scripts);
     this.description = kind(client) + " at " + target + ", namespace " + b.namespace;
     this.wakeups = new WakeupHub(client, keys, scripts, this::knownQueues, target);
   }
@@ -142,7 +157,8 @@ public final class RedisBackend implements QueueBackend {
 
   private static final BackendCapabilities CAPABILITIES =
       new BackendCapabilities(
-          "redis", true, false, true, Limits.MAX_BATCH_SIZE, PREFERRED_CLAIM_SIZE);
+              "redis", true, false, true, Limits.MAX_BATCH_SIZE, PREFERRED_CLAIM_SIZE)
+          .withSchedules(true);
 
   @Override
   public BackendCapabilities capabilities() {
@@ -433,6 +449,41 @@ public final class RedisBackend implements QueueBackend {
   public Subscription subscribe(WakeupListener listener) {
     Objects.requireNonNull(listener, "listener");
     return wakeups.subscribe(listener);
+  }
+
+  @Override
+  public ScheduleUpsertResult upsertSchedules(ScheduleUpsertRequest request) {
+    return schedules.upsert(Objects.requireNonNull(request, "request"));
+  }
+
+  @Override
+  public ScheduleChangeResult removeSchedule(ScheduleRef schedule) {
+    return schedules.remove(Objects.requireNonNull(schedule, "schedule"));
+  }
+
+  @Override
+  public ScheduleChangeResult pauseSchedule(SchedulePauseRequest request) {
+    return schedules.pause(Objects.requireNonNull(request, "request"));
+  }
+
+  @Override
+  public Optional<StoredSchedule> findSchedule(ScheduleRef schedule) {
+    return schedules.find(Objects.requireNonNull(schedule, "schedule"));
+  }
+
+  @Override
+  public SchedulePage listSchedules(ScheduleListRequest request) {
+    return schedules.list(Objects.requireNonNull(request, "request"));
+  }
+
+  @Override
+  public DueSchedules dueSchedules(DueSchedulesRequest request) {
+    return schedules.due(Objects.requireNonNull(request, "request"));
+  }
+
+  @Override
+  public ScheduleFireResult fireSchedules(ScheduleFireRequest request) {
+    return schedules.fire(Objects.requireNonNull(request, "request"));
   }
 
   @Override

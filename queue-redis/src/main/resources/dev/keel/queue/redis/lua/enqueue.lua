@@ -21,35 +21,7 @@ local W = 4
 local now = now_us()
 local now_text = fmt(now)
 
-local profiles = {}
-for p = 1, np do
-  local a = PROFILE_BASE + (p - 1) * PW
-  local pr = {type = ARGV[a], queue = ARGV[a + 1], tenant = ARGV[a + 2], priority = ARGV[a + 3],
-    maxAttempts = ARGV[a + 4], created = 0}
-  if ARGV[a + 5] ~= '' then
-    pr.run_at = tonumber(ARGV[a + 5])
-  else
-    pr.run_at = now + tonumber(ARGV[a + 6])
-  end
-  pr.run_at_text = fmt(pr.run_at)
-  pr.due = pr.run_at <= now
-  if pr.due then
-    pr.ready_score = fmt(ready_score(tonumber(pr.priority), pr.run_at))
-    pr.ready = {}
-    pr.due_members = {}
-  end
-  pr.listed = {}
-  local optional = {}
-  local names = {'timeout', 'idempotencyWindowMs', 'traceparent', 'metadata'}
-  for k, offset in ipairs({7, 8, 9, 10}) do
-    if ARGV[a + offset] ~= '' then
-      optional[#optional + 1] = names[k]
-      optional[#optional + 1] = ARGV[a + offset]
-    end
-  end
-  pr.optional = optional
-  profiles[p] = pr
-end
+local profiles = read_profiles(PROFILE_BASE, np, now)
 
 -- Most requests are new: one EXISTS per 500 ids says so, and only a request that was sent before
 -- (a client retry after a lost reply) looks its jobs up one by one.
@@ -117,63 +89,11 @@ for i = 0, n - 1 do
     local b = JOB_BASE + i * W
     local id, payload, key = ARGV[b], ARGV[b + 1], ARGV[b + 2]
     local pr = profiles[tonumber(ARGV[b + 3])]
-    local jk = job_keys[i + 1]
-    if key == '' and #pr.optional == 0 then
-      redis.call('HSET', jk, 'id', id, 'type', pr.type, 'queue', pr.queue, 'tenant', pr.tenant,
-        'payload', payload, 'priority', pr.priority, 'state', 'PENDING', 'attempt', '0',
-        'maxAttempts', pr.maxAttempts, 'runAt', pr.run_at_text, 'createdAt', now_text)
-    else
-      local f = {'id', id, 'type', pr.type, 'queue', pr.queue, 'tenant', pr.tenant,
-        'payload', payload, 'priority', pr.priority, 'state', 'PENDING', 'attempt', '0',
-        'maxAttempts', pr.maxAttempts, 'runAt', pr.run_at_text, 'createdAt', now_text}
-      if key ~= '' then
-        f[#f + 1] = 'idempotencyKey'
-        f[#f + 1] = key
-        redis.call('SET', idem_key(pr.tenant, key), id)
-      end
-      for k = 1, #pr.optional do
-        f[#f + 1] = pr.optional[k]
-      end
-      redis.call('HSET', jk, unpack(f))
-    end
-    pr.created = pr.created + 1
-    local listed = pr.listed
-    listed[#listed + 1] = '0'
-    listed[#listed + 1] = id
-    if pr.due then
-      local ready, due_members = pr.ready, pr.due_members
-      ready[#ready + 1] = pr.ready_score
-      ready[#ready + 1] = id
-      due_members[#due_members + 1] = pr.run_at_text
-      due_members[#due_members + 1] = id
-    else
-      place_pending(id, pr.queue, pr.type, pr.tenant, tonumber(pr.priority), pr.run_at, now)
-    end
+    write_new_job(job_keys[i + 1], id, payload, key, pr, now, now_text)
   end
 end
 
-local known_queues, known_tenants = {}, {}
-for _, pr in ipairs(profiles) do
-  if pr.created > 0 then
-    zadd_many(P .. 'jobs:' .. pr.tenant, pr.listed)
-    if pr.due then
-      -- What place_pending does for one due job, done for the profile's jobs at once.
-      zadd_many(ready_key(pr.queue, pr.type), pr.ready)
-      zadd_many(P .. 'due:' .. pr.tenant, pr.due_members)
-      register_type(pr.queue, pr.type)
-      wake[pr.queue] = true
-    end
-    if not known_queues[pr.queue] then
-      redis.call('SADD', P .. 'queues', pr.queue)
-      known_queues[pr.queue] = true
-    end
-    if not known_tenants[pr.tenant] then
-      redis.call('SADD', P .. 'tenants', pr.tenant)
-      known_tenants[pr.tenant] = true
-    end
-    count(pr.tenant, pr.type, nil, 'PENDING', pr.created)
-  end
-end
+finish_profiles(profiles)
 flush()
 
 if all_created then

@@ -262,3 +262,138 @@ local function fenced_job(jk, token)
 end
 
 -- ---------------------------------------------------------------------------------------------
+
+-- ---------------------------------------------------------------------------------------------
+-- Inserting new jobs, shared by enqueue and schedule_fire so a fired job is an enqueued job.
+
+-- Reads np job profiles of 11 arguments each from ARGV[base..] (the layout of enqueue.lua):
+-- type, queue, tenant, priority, maxAttempts, runAtUs ('' = now + delay), delayUs, timeout,
+-- idempotencyWindowMs, traceparent, metadata JSON ('' = none for the last four).
+-- Everything a job's profile decides (due time, ready score, optional fields) is worked out once
+-- per profile, so the per-job work is one HSET and a few table appends.
+local function read_profiles(base, np, now)
+  local profiles = {}
+  for p = 1, np do
+    local a = base + (p - 1) * 11
+    local pr = {type = ARGV[a], queue = ARGV[a + 1], tenant = ARGV[a + 2], priority = ARGV[a + 3],
+      maxAttempts = ARGV[a + 4], created = 0}
+    if ARGV[a + 5] ~= '' then
+      pr.run_at = tonumber(ARGV[a + 5])
+    else
+      pr.run_at = now + tonumber(ARGV[a + 6])
+    end
+    pr.run_at_text = fmt(pr.run_at)
+    pr.due = pr.run_at <= now
+    if pr.due then
+      pr.ready_score = fmt(ready_score(tonumber(pr.priority), pr.run_at))
+      pr.ready = {}
+      pr.due_members = {}
+    end
+    pr.listed = {}
+    local optional = {}
+    local names = {'timeout', 'idempotencyWindowMs', 'traceparent', 'metadata'}
+    for k, offset in ipairs({7, 8, 9, 10}) do
+      if ARGV[a + offset] ~= '' then
+        optional[#optional + 1] = names[k]
+        optional[#optional + 1] = ARGV[a + offset]
+      end
+    end
+    pr.optional = optional
+    profiles[p] = pr
+  end
+  return profiles
+end
+
+-- Writes one new PENDING job of profile pr (key '' = no idempotency key). Empty optional fields
+-- are not stored. Additions to sorted sets are gathered on the profile for finish_profiles().
+local function write_new_job(jk, id, payload, key, pr, now, now_text)
+  if key == '' and #pr.optional == 0 then
+    redis.call('HSET', jk, 'id', id, 'type', pr.type, 'queue', pr.queue, 'tenant', pr.tenant,
+      'payload', payload, 'priority', pr.priority, 'state', 'PENDING', 'attempt', '0',
+      'maxAttempts', pr.maxAttempts, 'runAt', pr.run_at_text, 'createdAt', now_text)
+  else
+    local f = {'id', id, 'type', pr.type, 'queue', pr.queue, 'tenant', pr.tenant,
+      'payload', payload, 'priority', pr.priority, 'state', 'PENDING', 'attempt', '0',
+      'maxAttempts', pr.maxAttempts, 'runAt', pr.run_at_text, 'createdAt', now_text}
+    if key ~= '' then
+      f[#f + 1] = 'idempotencyKey'
+      f[#f + 1] = key
+      redis.call('SET', idem_key(pr.tenant, key), id)
+    end
+    for k = 1, #pr.optional do
+      f[#f + 1] = pr.optional[k]
+    end
+    redis.call('HSET', jk, unpack(f))
+  end
+  pr.created = pr.created + 1
+  local listed = pr.listed
+  listed[#listed + 1] = '0'
+  listed[#listed + 1] = id
+  if pr.due then
+    local ready, due_members = pr.ready, pr.due_members
+    ready[#ready + 1] = pr.ready_score
+    ready[#ready + 1] = id
+    due_members[#due_members + 1] = pr.run_at_text
+    due_members[#due_members + 1] = id
+  else
+    place_pending(id, pr.queue, pr.type, pr.tenant, tonumber(pr.priority), pr.run_at, now)
+  end
+end
+
+-- The per-profile writes of the jobs write_new_job() made: listing, ready sets, registries and
+-- counters, one command per 500 members. The caller ends with flush().
+local function finish_profiles(profiles)
+  local known_queues, known_tenants = {}, {}
+  for _, pr in ipairs(profiles) do
+    if pr.created > 0 then
+      zadd_many(P .. 'jobs:' .. pr.tenant, pr.listed)
+      if pr.due then
+        -- What place_pending does for one due job, done for the profile's jobs at once.
+        zadd_many(ready_key(pr.queue, pr.type), pr.ready)
+        zadd_many(P .. 'due:' .. pr.tenant, pr.due_members)
+        register_type(pr.queue, pr.type)
+        wake[pr.queue] = true
+      end
+      if not known_queues[pr.queue] then
+        redis.call('SADD', P .. 'queues', pr.queue)
+        known_queues[pr.queue] = true
+      end
+      if not known_tenants[pr.tenant] then
+        redis.call('SADD', P .. 'tenants', pr.tenant)
+        known_tenants[pr.tenant] = true
+      end
+      count(pr.tenant, pr.type, nil, 'PENDING', pr.created)
+    end
+  end
+end
+
+-- ---------------------------------------------------------------------------------------------
+-- Recurring schedules: hash P..'schedule:'..name (spec, trigger, version, paused '1'/'0', next
+-- µs, lastFire µs, lastJob, lastTenant, updated µs), P..'schedules' (every name, score 0, paged by
+-- name) and P..'schedules:due' (unpaused names scored by next fire time).
+
+local function schedule_key(name)
+  return P .. 'schedule:' .. name
+end
+
+local SCHEDULE_FIELDS = {'spec', 'trigger', 'version', 'paused', 'next', 'lastFire', 'lastJob',
+  'lastTenant', 'updated'}
+
+-- A stored schedule as the flat reply the backend parses: name, the fields above ('' when not
+-- set), then the last job's current state ('' when there is none or it was pruned); nil if absent.
+local function schedule_record(name)
+  local v = redis.call('HMGET', schedule_key(name), unpack(SCHEDULE_FIELDS))
+  if not v[1] then
+    return nil
+  end
+  local out = {name}
+  for i = 1, #SCHEDULE_FIELDS do
+    out[#out + 1] = v[i] or ''
+  end
+  local state = ''
+  if v[7] then
+    state = redis.call('HGET', job_key(v[7]), 'state') or ''
+  end
+  out[#out + 1] = state
+  return out
+end
