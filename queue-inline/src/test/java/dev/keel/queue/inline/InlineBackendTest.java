@@ -72,7 +72,8 @@ class InlineBackendTest {
     assertThat(provider.urlVariables()).isEmpty();
     try (QueueBackend opened = provider.open(new BackendSettings(null, clock, Map.of()))) {
       assertThat(opened.capabilities())
-          .isEqualTo(new BackendCapabilities("inline", false, false, true, 10_000));
+          .isEqualTo(
+              new BackendCapabilities("inline", false, false, true, 10_000).withSchedules(true));
       assertThat(opened.ping().serverTime()).isEqualTo(clock.instant());
     }
   }
