@@ -212,15 +212,20 @@ public final class ScheduleService implements Schedules {
   @Override
   public ScheduleInfo resume(String name) {
     ensureSynced();
-    StoredSchedule stored =
-        backend
-            .findSchedule(new ScheduleRef(checkName(name)))
-            .orElseThrow(() -> new NoSuchScheduleException(name));
-    ScheduleSpec spec = ScheduleSpec.decode(name, stored.spec());
+    ScheduleSpec spec = storedSpec(name);
     Instant next = nextAfter(spec, backend.ping().serverTime());
     ScheduleChangeResult r = backend.pauseSchedule(new SchedulePauseRequest(name, false, next));
     onChange.run();
     return changed(name, r);
+  }
+
+  /** The stored declaration of {@code name}, as every node fires it. */
+  private ScheduleSpec storedSpec(String name) {
+    StoredSchedule stored =
+        backend
+            .findSchedule(new ScheduleRef(checkName(name)))
+            .orElseThrow(() -> new NoSuchScheduleException(name));
+    return ScheduleSpec.decode(name, stored.spec());
   }
 
   private ScheduleInfo changed(String name, ScheduleChangeResult r) {
@@ -265,11 +270,7 @@ public final class ScheduleService implements Schedules {
   @Override
   public EnqueueResult trigger(String name) {
     ensureSynced();
-    StoredSchedule stored =
-        backend
-            .findSchedule(new ScheduleRef(checkName(name)))
-            .orElseThrow(() -> new NoSuchScheduleException(name));
-    ScheduleSpec spec = ScheduleSpec.decode(name, stored.spec());
+    ScheduleSpec spec = storedSpec(name);
     NewJob job = FirePlanner.job(spec, ids, null);
     EnqueueResult result = backend.enqueue(EnqueueRequest.of(job)).results().get(0);
     listeners.fire(new JobEvent.Enqueued(job.type(), job.tenant(), result));

@@ -273,12 +273,12 @@ class PostgresScheduleStoreTest {
   }
 
   @Test
-  void pauseAndResume() throws InterruptedException {
+  void pauseAndResume() {
     Instant at = now().plusSeconds(60);
     upsert(false, schedule("s", "{}", "{}", at));
     StoredSchedule created = find("s");
 
-    Thread.sleep(2);
+    fixture.passTime(java.time.Duration.ofMillis(2)); // updatedAt must move on the server clock
     ScheduleChangeResult paused = backend.pauseSchedule(new SchedulePauseRequest("s", true, null));
     assertThat(paused.found()).isTrue();
     assertThat(paused.changed()).isTrue();
@@ -293,7 +293,7 @@ class PostgresScheduleStoreTest {
     assertThat(again).isEqualTo(new ScheduleChangeResult(true, false, java.util.Optional.of(p)));
 
     Instant resumeAt = at.plusSeconds(3600);
-    Thread.sleep(2);
+    fixture.passTime(java.time.Duration.ofMillis(2)); // updatedAt must move on the server clock
     ScheduleChangeResult resumed =
         backend.pauseSchedule(new SchedulePauseRequest("s", false, resumeAt));
     assertThat(resumed.found()).isTrue();
