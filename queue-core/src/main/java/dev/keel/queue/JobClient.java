@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What application code (a web request, a scheduler) uses to create and inspect jobs. Needs no
@@ -29,6 +31,7 @@ public final class JobClient {
   private final JobPreparer preparer;
   private final CanonicalJson json;
   private final Listeners listeners;
+  private static final Logger log = LoggerFactory.getLogger(JobClient.class);
 
   JobClient(QueueBackend backend, JobPreparer preparer, CanonicalJson json, Listeners listeners) {
     this.backend = backend;
@@ -46,8 +49,16 @@ public final class JobClient {
    * @throws IdempotencyConflictException the key is held by a job with a different payload
    */
   public EnqueueResult enqueue(JobRequest<?> request) {
-    NewJob job = preparer.prepare(request);
-    EnqueueResult result = backend.enqueue(EnqueueRequest.of(job)).results().get(0);
+    List<TracePropagator.Send> sends = new ArrayList<>(1);
+    NewJob job = preparer.prepare(request, sends);
+    EnqueueResult result;
+    try {
+      result = backend.enqueue(EnqueueRequest.of(job)).results().get(0);
+    } catch (RuntimeException | Error e) {
+      endAll(sends, e);
+      throw e;
+    }
+    endAll(sends, null);
     listeners.fire(new JobEvent.Enqueued(job.type(), job.tenant(), result));
     return result;
   }
@@ -60,11 +71,19 @@ public final class JobClient {
    * @throws InvalidJobException naming the element, e.g. {@code jobs[3].type}; nothing was written
    */
   public List<EnqueueResult> enqueueAll(List<? extends JobRequest<?>> requests) {
-    EnqueueRequest batch = prepareAll(requests);
+    List<TracePropagator.Send> sends = new ArrayList<>(requests == null ? 0 : requests.size());
+    EnqueueRequest batch = prepareAll(requests, sends);
     if (batch.jobs().isEmpty()) {
       return List.of();
     }
-    EnqueueResponse response = backend.enqueue(batch);
+    EnqueueResponse response;
+    try {
+      response = backend.enqueue(batch);
+    } catch (RuntimeException | Error e) {
+      endAll(sends, e);
+      throw e;
+    }
+    endAll(sends, null);
     for (int i = 0; i < batch.jobs().size(); i++) {
       NewJob job = batch.jobs().get(i);
       listeners.fire(new JobEvent.Enqueued(job.type(), job.tenant(), response.results().get(i)));
@@ -82,6 +101,25 @@ public final class JobClient {
 
   /** {@link #prepare} for a batch, with element-indexed field names in errors. */
   public EnqueueRequest prepareAll(List<? extends JobRequest<?>> requests) {
+    List<TracePropagator.Send> sends = new ArrayList<>(requests == null ? 0 : requests.size());
+    EnqueueRequest batch = prepareAll(requests, sends);
+    endAll(sends, null);
+    return batch;
+  }
+
+  /** Ends every trace send of one enqueue; a hook that throws does not stop the others. */
+  private static void endAll(List<TracePropagator.Send> sends, Throwable error) {
+    for (TracePropagator.Send send : sends) {
+      try {
+        send.end(error);
+      } catch (RuntimeException e) {
+        log.warn("Trace propagator failed to end an enqueue span; ignoring it for this job", e);
+      }
+    }
+  }
+
+  private EnqueueRequest prepareAll(
+      List<? extends JobRequest<?>> requests, List<TracePropagator.Send> sends) {
     if (requests == null) {
       throw new InvalidJobException("jobs", "must not be null");
     }
@@ -92,9 +130,13 @@ public final class JobClient {
     List<NewJob> jobs = new ArrayList<>(requests.size());
     for (int i = 0; i < requests.size(); i++) {
       try {
-        jobs.add(preparer.prepare(requests.get(i)));
+        jobs.add(preparer.prepare(requests.get(i), sends));
       } catch (InvalidJobException e) {
+        endAll(sends, e);
         throw e.within("jobs[" + i + "]");
+      } catch (RuntimeException e) {
+        endAll(sends, e);
+        throw e;
       }
     }
     return new EnqueueRequest(jobs);

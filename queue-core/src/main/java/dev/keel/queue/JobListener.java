@@ -8,4 +8,11 @@ package dev.keel.queue;
 @FunctionalInterface
 public interface JobListener {
   void onEvent(JobEvent event);
+
+  /**
+   * A maintenance run on this node held the maintenance lock and finished: how many expired leases
+   * it rescued or failed, and how many finished jobs it pruned. Called on the maintenance thread;
+   * the default ignores it.
+   */
+  default void onMaintenance(MaintenanceReport report) {}
 }

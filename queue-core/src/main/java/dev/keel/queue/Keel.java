@@ -94,7 +94,7 @@ public final class Keel implements AutoCloseable {
             });
     Retention retention = b.retention != null ? b.retention : Retention.DEFAULT;
     MaintenanceRunner maintenance =
-        new MaintenanceRunner(backend, retention, Duration.ofMinutes(1));
+        new MaintenanceRunner(backend, retention, Duration.ofMinutes(1), listeners);
     JobExecution execution =
         new JobExecution(backend, json, clock, timers, tracing, listeners, durations, b.throttle);
     this.runtime =

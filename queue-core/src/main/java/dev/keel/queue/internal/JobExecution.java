@@ -72,31 +72,64 @@ public final class JobExecution {
     if (traceId != null) {
       MDC.put("traceId", traceId);
     }
-    try (TracePropagator.Scope scope = tracing.restore(job.traceparent())) {
-      if (rj.stopReason() == StopReason.LEASE_LOST) {
-        // Cancelled or rescued while it waited in prefetch: never start its handler.
-        log.info(
-            "Job {} ({}) lost its lease before it started; not running it", job.id(), job.type());
-        return new Completion(rj, null, new JobEvent.LeaseLost(job));
+    try {
+      TracePropagator.Execution trace = null;
+      Completion completion;
+      try {
+        trace = tracing.execute(job);
+        completion = attempt(rj);
+      } catch (RuntimeException e) {
+        // A failure of Keel itself (not of the handler): still store an outcome, so the job is
+        // neither left RUNNING nor silently dropped.
+        log.error("Job {} ({}): internal error while running it", job.id(), job.type(), e);
+        completion = retryOrFail(rj, JobError.of(e), ENGINE_ERROR_DELAY, e);
       }
-      Duration defer = throttleDelay(job);
-      if (defer != null) {
-        return new Completion(
-            rj, new Finish.Snooze(rj.lease(), defer), new JobEvent.Throttled(job, defer));
+      if (trace != null) {
+        endTrace(trace, job, completion.event());
       }
-      listeners.fire(new JobEvent.Started(job));
-      return execute(rj);
-    } catch (RuntimeException e) {
-      // A failure of Keel itself (not of the handler): still store an outcome, so the job is
-      // neither left RUNNING nor silently dropped.
-      log.error("Job {} ({}): internal error while running it", job.id(), job.type(), e);
-      return retryOrFail(rj, JobError.of(e), ENGINE_ERROR_DELAY, e);
+      return completion;
     } finally {
       MDC.remove("jobId");
       MDC.remove("jobType");
       MDC.remove("tenant");
       MDC.remove("attempt");
       MDC.remove("traceId");
+    }
+  }
+
+  private Completion attempt(RunningJob rj) {
+    Job job = rj.job();
+    if (rj.stopReason() == StopReason.LEASE_LOST) {
+      // Cancelled or rescued while it waited in prefetch: never start its handler.
+      log.info(
+          "Job {} ({}) lost its lease before it started; not running it", job.id(), job.type());
+      return new Completion(rj, null, new JobEvent.LeaseLost(job));
+    }
+    Duration defer = throttleDelay(job);
+    if (defer != null) {
+      return new Completion(
+          rj, new Finish.Snooze(rj.lease(), defer), new JobEvent.Throttled(job, defer));
+    }
+    listeners.fire(new JobEvent.Started(job));
+    return execute(rj);
+  }
+
+  /** Tells the propagator the outcome and closes its scope; a hook that throws changes nothing. */
+  private static void endTrace(TracePropagator.Execution trace, Job job, JobEvent outcome) {
+    try {
+      if (outcome != null) {
+        trace.outcome(outcome);
+      }
+    } catch (RuntimeException e) {
+      log.warn(
+          "Trace propagator failed to record the outcome of job {} ({})", job.id(), job.type(), e);
+    } finally {
+      try {
+        trace.close();
+      } catch (RuntimeException e) {
+        log.warn(
+            "Trace propagator failed to close the scope of job {} ({})", job.id(), job.type(), e);
+      }
     }
   }
 

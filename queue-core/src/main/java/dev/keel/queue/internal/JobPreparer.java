@@ -11,6 +11,9 @@ import dev.keel.queue.spi.NewJob;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -48,7 +51,65 @@ public final class JobPreparer {
     this.tracing = tracing;
   }
 
+  /**
+   * Checks and prepares one request for a caller that writes it itself: its trace {@link
+   * TracePropagator.Send} is ended at once.
+   */
   public NewJob prepare(JobRequest<?> r) {
+    List<TracePropagator.Send> sends = new ArrayList<>(1);
+    NewJob job = prepare(r, sends);
+    sends.get(0).end(null);
+    return job;
+  }
+
+  /**
+   * Checks and prepares one request whose enqueue the caller runs: the trace send is added to
+   * {@code sends}, and the caller ends it once the backend answered.
+   */
+  public NewJob prepare(JobRequest<?> r, List<TracePropagator.Send> sends) {
+    NewJob job = check(r);
+    TracePropagator.Send send =
+        tracing.send(new TracePropagator.Outgoing(job.id(), job.type(), job.queue(), job.tenant()));
+    sends.add(send);
+    return withTrace(job, send.traceparent(), send.tracestate());
+  }
+
+  /** Checks a request without tracing it: for schedule templates, whose jobs are made later. */
+  public NewJob prepareUntraced(JobRequest<?> r) {
+    return check(r);
+  }
+
+  private static NewJob withTrace(NewJob job, String traceparent, String tracestate) {
+    if (traceparent == null && (tracestate == null || tracestate.isEmpty())) {
+      return job;
+    }
+    Map<String, String> metadata = job.metadata();
+    if (tracestate != null
+        && !tracestate.isEmpty()
+        && tracestate.length() <= Limits.MAX_METADATA_VALUE_LENGTH
+        && metadata.size() < Limits.MAX_METADATA_ENTRIES) {
+      Map<String, String> m = new LinkedHashMap<>(metadata);
+      m.put(TracePropagator.TRACESTATE_METADATA_KEY, tracestate);
+      metadata = m;
+    }
+    return new NewJob(
+        job.id(),
+        job.type(),
+        job.queue(),
+        job.tenant(),
+        job.payload(),
+        job.priority(),
+        job.maxAttempts(),
+        job.runAt(),
+        job.delay(),
+        job.timeout(),
+        job.idempotencyKey(),
+        job.idempotencyPolicy(),
+        traceparent,
+        metadata);
+  }
+
+  private NewJob check(JobRequest<?> r) {
     if (r == null) {
       throw new InvalidJobException("request", "must not be null");
     }
@@ -141,7 +202,7 @@ public final class JobPreparer {
         timeout,
         key,
         policy,
-        tracing.capture(),
+        null,
         r.metadata());
   }
 

@@ -2,6 +2,7 @@ package dev.keel.queue.internal;
 
 import dev.keel.queue.JobEvent;
 import dev.keel.queue.JobListener;
+import dev.keel.queue.MaintenanceReport;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +27,16 @@ public final class Listeners {
             l,
             event.getClass().getSimpleName(),
             e);
+      }
+    }
+  }
+
+  public void fireMaintenance(MaintenanceReport report) {
+    for (JobListener l : listeners) {
+      try {
+        l.onMaintenance(report);
+      } catch (RuntimeException e) {
+        log.warn("Job listener {} threw on a maintenance report; maintenance is unaffected", l, e);
       }
     }
   }

@@ -24,11 +24,14 @@ public final class MaintenanceRunner {
   private final QueueBackend backend;
   private final Retention retention;
   private final Duration lockTtl;
+  private final Listeners listeners;
 
-  public MaintenanceRunner(QueueBackend backend, Retention retention, Duration lockTtl) {
+  public MaintenanceRunner(
+      QueueBackend backend, Retention retention, Duration lockTtl, Listeners listeners) {
     this.backend = backend;
     this.retention = retention;
     this.lockTtl = lockTtl;
+    this.listeners = listeners;
   }
 
   public MaintenanceReport runOnce(String owner) {
@@ -76,7 +79,9 @@ public final class MaintenanceRunner {
     if (pruned > 0) {
       log.info("Pruned {} finished jobs past retention", pruned);
     }
-    return new MaintenanceReport(true, rescued, failed, pruned);
+    MaintenanceReport report = new MaintenanceReport(true, rescued, failed, pruned);
+    listeners.fireMaintenance(report);
+    return report;
   }
 
   /** {@link #runOnce} for timers: a failure is logged and the next run tries again. */

@@ -102,7 +102,7 @@ public final class ScheduleService implements Schedules {
   ScheduleSpec spec(Schedule s) {
     NewJob template;
     try {
-      template = preparer.prepare(s.job());
+      template = preparer.prepareUntraced(s.job());
     } catch (InvalidInputException e) {
       throw new InvalidScheduleException("job." + e.field(), e.rule());
     }
