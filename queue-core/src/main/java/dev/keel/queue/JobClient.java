@@ -14,8 +14,10 @@ import dev.keel.queue.spi.QueueBackend;
 import dev.keel.queue.spi.RedriveRequest;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,18 +51,21 @@ public final class JobClient {
    * @throws IdempotencyConflictException the key is held by a job with a different payload
    */
   public EnqueueResult enqueue(JobRequest<?> request) {
+    return enqueue(request, backend::enqueue);
+  }
+
+  /**
+   * Enqueue one job through {@code writer}, which stores the prepared jobs: for backends that
+   * enqueue inside the caller's own transaction, e.g. {@code batch -> postgres.enqueue(connection,
+   * batch)}. Unlike {@link #prepare}, listeners hear of the job and trace spans end once the writer
+   * returned, as for {@link #enqueue(JobRequest)}; a rolled-back transaction does not unsay that.
+   */
+  public EnqueueResult enqueue(
+      JobRequest<?> request, Function<EnqueueRequest, EnqueueResponse> writer) {
+    Objects.requireNonNull(writer, "writer");
     List<TracePropagator.Send> sends = new ArrayList<>(1);
     NewJob job = preparer.prepare(request, sends);
-    EnqueueResult result;
-    try {
-      result = backend.enqueue(EnqueueRequest.of(job)).results().get(0);
-    } catch (RuntimeException | Error e) {
-      endAll(sends, e);
-      throw e;
-    }
-    endAll(sends, null);
-    listeners.fire(new JobEvent.Enqueued(job.type(), job.tenant(), result));
-    return result;
+    return write(EnqueueRequest.of(job), sends, writer).get(0);
   }
 
   /**
@@ -71,14 +76,30 @@ public final class JobClient {
    * @throws InvalidJobException naming the element, e.g. {@code jobs[3].type}; nothing was written
    */
   public List<EnqueueResult> enqueueAll(List<? extends JobRequest<?>> requests) {
+    return enqueueAll(requests, backend::enqueue);
+  }
+
+  /**
+   * {@link #enqueueAll(List)} through {@code writer}; see {@link #enqueue(JobRequest, Function)}.
+   */
+  public List<EnqueueResult> enqueueAll(
+      List<? extends JobRequest<?>> requests, Function<EnqueueRequest, EnqueueResponse> writer) {
+    Objects.requireNonNull(writer, "writer");
     List<TracePropagator.Send> sends = new ArrayList<>(requests == null ? 0 : requests.size());
     EnqueueRequest batch = prepareAll(requests, sends);
     if (batch.jobs().isEmpty()) {
       return List.of();
     }
+    return write(batch, sends, writer);
+  }
+
+  private List<EnqueueResult> write(
+      EnqueueRequest batch,
+      List<TracePropagator.Send> sends,
+      Function<EnqueueRequest, EnqueueResponse> writer) {
     EnqueueResponse response;
     try {
-      response = backend.enqueue(batch);
+      response = writer.apply(batch);
     } catch (RuntimeException | Error e) {
       endAll(sends, e);
       throw e;
