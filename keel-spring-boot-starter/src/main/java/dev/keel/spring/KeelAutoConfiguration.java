@@ -12,6 +12,7 @@ import javax.sql.DataSource;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -92,6 +93,57 @@ public class KeelAutoConfiguration {
     boolean hasTypes = !new JobHandlerDiscovery(beans).discover().isEmpty();
     return new KeelWorkerLifecycle(
         keel, properties.getWorker(), customizers.orderedStream().toList(), hasTypes);
+  }
+
+  /** Keel's meters, when keel-micrometer is present and the application has a MeterRegistry. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(
+      name = {"dev.keel.micrometer.KeelMetrics", "io.micrometer.core.instrument.MeterRegistry"})
+  static class MicrometerConfiguration {
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnBean(type = "io.micrometer.core.instrument.MeterRegistry")
+    @ConditionalOnProperty(
+        prefix = "keel.metrics",
+        name = "enabled",
+        havingValue = "true",
+        matchIfMissing = true)
+    public KeelMicrometer keelMicrometer(
+        KeelProperties properties,
+        ObjectProvider<Keel> keel,
+        ObjectProvider<io.micrometer.core.instrument.MeterRegistry> registry) {
+      dev.keel.micrometer.KeelMetrics.Builder b = dev.keel.micrometer.KeelMetrics.builder();
+      KeelProperties.Metrics m = properties.getMetrics();
+      if (m.getRefreshInterval() != null) {
+        KeelFactory.property(
+            "keel.metrics.refresh-interval",
+            m.getRefreshInterval(),
+            () -> b.refreshInterval(m.getRefreshInterval()));
+      }
+      b.tagTenants(m.isTagTenants());
+      return new KeelMicrometer(b.build(), keel, registry);
+    }
+  }
+
+  /** Spans for enqueue and execution, when keel-opentelemetry and an OpenTelemetry bean exist. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(
+      name = {"dev.keel.opentelemetry.KeelTracing", "io.opentelemetry.api.OpenTelemetry"})
+  static class TracingConfiguration {
+    @Bean
+    @ConditionalOnMissingBean(TracePropagator.class)
+    @ConditionalOnBean(type = "io.opentelemetry.api.OpenTelemetry")
+    @ConditionalOnProperty(
+        prefix = "keel.tracing",
+        name = "enabled",
+        havingValue = "true",
+        matchIfMissing = true)
+    public TracePropagator keelTracing(
+        KeelProperties properties, io.opentelemetry.api.OpenTelemetry openTelemetry) {
+      return dev.keel.opentelemetry.KeelTracing.builder(openTelemetry)
+          .childOfEnqueue(properties.getTracing().isChildOfEnqueue())
+          .build();
+    }
   }
 
   /** Actuator's {@code /actuator/health} shows Keel when spring-boot-health is present. */

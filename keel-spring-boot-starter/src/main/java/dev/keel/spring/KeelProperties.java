@@ -50,6 +50,8 @@ public class KeelProperties {
   private final Redis redis = new Redis();
   private final Worker worker = new Worker();
   private final Retention retention = new Retention();
+  private final Metrics metrics = new Metrics();
+  private final Tracing tracing = new Tracing();
 
   /** Recurring schedules by name. */
   private Map<String, ScheduleProperties> schedules = new LinkedHashMap<>();
@@ -108,6 +110,78 @@ public class KeelProperties {
 
   public Retention getRetention() {
     return retention;
+  }
+
+  public Metrics getMetrics() {
+    return metrics;
+  }
+
+  public Tracing getTracing() {
+    return tracing;
+  }
+
+  /** {@code keel.metrics.*}: Micrometer meters (with keel-micrometer and a MeterRegistry). */
+  public static class Metrics {
+    /** Publish Keel's meters. */
+    private boolean enabled = true;
+
+    /** How often the gauges read the backend's counts at most (default 10s). */
+    private Duration refreshInterval;
+
+    /** Tag meters with the tenant (unbounded tag values: only with few tenants). */
+    private boolean tagTenants = false;
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    public Duration getRefreshInterval() {
+      return refreshInterval;
+    }
+
+    public void setRefreshInterval(Duration refreshInterval) {
+      this.refreshInterval = refreshInterval;
+    }
+
+    public boolean isTagTenants() {
+      return tagTenants;
+    }
+
+    public void setTagTenants(boolean tagTenants) {
+      this.tagTenants = tagTenants;
+    }
+  }
+
+  /**
+   * {@code keel.tracing.*}: OpenTelemetry spans (with keel-opentelemetry and an OpenTelemetry
+   * bean).
+   */
+  public static class Tracing {
+    /** Trace enqueue and execution. */
+    private boolean enabled = true;
+
+    /** Make each attempt's span a child of the enqueue span; false links it from a new trace. */
+    private boolean childOfEnqueue = true;
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    public boolean isChildOfEnqueue() {
+      return childOfEnqueue;
+    }
+
+    public void setChildOfEnqueue(boolean childOfEnqueue) {
+      this.childOfEnqueue = childOfEnqueue;
+    }
   }
 
   public Map<String, ScheduleProperties> getSchedules() {
