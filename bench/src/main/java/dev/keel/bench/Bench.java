@@ -54,6 +54,12 @@ public final class Bench {
 
     boolean profile;
 
+    /** --metrics: Keel's Micrometer meters bound to a registry (to measure their overhead). */
+    boolean metrics;
+
+    /** --tracing: OpenTelemetry spans for every enqueue and attempt, exported to nowhere. */
+    boolean tracing;
+
     /** Run one untimed burn-down first so the JIT has compiled the hot paths (on by default). */
     boolean warmup = true;
 
@@ -88,6 +94,10 @@ public final class Bench {
           o.maintenance = false;
         } else if (a.equals("--no-warmup")) {
           o.warmup = false;
+        } else if (a.equals("--metrics")) {
+          o.metrics = true;
+        } else if (a.equals("--tracing")) {
+          o.tracing = true;
         } else if (a.equals("--profile")) {
           o.profile = true;
         } else if (a.startsWith("--schedules=")) {

@@ -1,5 +1,7 @@
 package dev.keel.bench;
 
+import dev.keel.micrometer.KeelMetrics;
+import dev.keel.opentelemetry.KeelTracing;
 import dev.keel.queue.HealthSnapshot;
 import dev.keel.queue.JobEvent;
 import dev.keel.queue.JobOutcome;
@@ -55,6 +57,14 @@ final class Workloads {
               .job(JobRequest.of("tick", new Tick(-1)))
               .build());
     }
+    KeelMetrics metrics = null;
+    if (o.metrics) {
+      metrics = KeelMetrics.builder().build();
+      b.listener(metrics);
+    }
+    if (o.tracing) {
+      b.tracePropagator(KeelTracing.create(Observability.openTelemetry()));
+    }
     Keel keel =
         b.backend(counting != null ? counting : backend)
             .register(
@@ -74,6 +84,9 @@ final class Workloads {
                   }
                 })
             .build();
+    if (metrics != null) {
+      metrics.monitor(keel).bindTo(Observability.registry());
+    }
     if (o.schedules > 0) {
       // Store them now, untimed (workers would on start, inside the timed part).
       keel.schedules().fireDue();
