@@ -60,6 +60,14 @@ public record NewJob(
    * jobs of a bulk enqueue mostly share everything else, and backends send it once per batch.
    */
   public boolean sameSettingsAs(NewJob other) {
+    return sameSettingsButTraceAs(other) && Objects.equals(traceparent, other.traceparent);
+  }
+
+  /**
+   * {@link #sameSettingsAs} but for the traceparent: for backends that send the traceparent per
+   * job, since a tracer gives every job its own.
+   */
+  public boolean sameSettingsButTraceAs(NewJob other) {
     return type.equals(other.type)
         && queue.equals(other.queue)
         && tenant.equals(other.tenant)
@@ -69,7 +77,6 @@ public record NewJob(
         && delay.equals(other.delay)
         && Objects.equals(timeout, other.timeout)
         && idempotencyPolicy.equals(other.idempotencyPolicy)
-        && Objects.equals(traceparent, other.traceparent)
         && metadata.equals(other.metadata);
   }
 }

@@ -115,8 +115,9 @@ public final class Enqueuer {
   }
 
   /**
-   * Everything about a job but its id, payload and key. The jobs of a bulk enqueue share a few
-   * profiles, so each is sent once and a job names its profile by number.
+   * Everything about a job but its id, payload, key and traceparent (a tracer gives each job its
+   * own). The jobs of a bulk enqueue share a few profiles, so each is sent once and a job names its
+   * profile by number.
    */
   private record Profile(
       String type,
@@ -128,7 +129,6 @@ public final class Enqueuer {
       long delayMillis,
       Long timeoutMillis,
       Long windowMillis,
-      String traceparent,
       Map<String, String> metadata) {
 
     static Profile of(NewJob job, boolean withWindow) {
@@ -142,7 +142,6 @@ public final class Enqueuer {
           job.delay().toMillis(),
           job.timeout() == null ? null : job.timeout().toMillis(),
           withWindow ? Enqueuer.windowMillis(job) : null,
-          job.traceparent(),
           job.metadata());
     }
   }
@@ -159,12 +158,13 @@ public final class Enqueuer {
     List<UUID> ids = new ArrayList<>(n);
     List<String> payloads = new ArrayList<>(n);
     List<Integer> profileOfJob = new ArrayList<>(n);
+    List<String> traceparents = new ArrayList<>(n);
     List<String> keys = withKeys ? new ArrayList<>(n) : null;
     NewJob previous = null;
     Integer number = null;
     for (NewJob job : jobs) {
       // Jobs of a bulk enqueue mostly come in runs of one profile: no need to build and hash it.
-      if (previous == null || !previous.sameSettingsAs(job)) {
+      if (previous == null || !previous.sameSettingsButTraceAs(job)) {
         Profile profile = Profile.of(job, withKeys);
         number = numbers.get(profile);
         if (number == null) {
@@ -177,6 +177,7 @@ public final class Enqueuer {
       ids.add(job.id());
       payloads.add(job.payload());
       profileOfJob.add(number);
+      traceparents.add(job.traceparent());
       if (withKeys) {
         keys.add(job.idempotencyKey());
       }
@@ -192,7 +193,7 @@ public final class Enqueuer {
         .bindArray("runAts", "text", column(profiles, Profile::runAt))
         .bindArray("delayMillis", "int8", column(profiles, Profile::delayMillis))
         .bindArray("timeoutMillis", "int8", column(profiles, Profile::timeoutMillis))
-        .bindArray("traceparents", "text", column(profiles, Profile::traceparent))
+        .bindArray("traceparents", "text", traceparents)
         .bindArray("metadata", "text", column(profiles, pr -> MetadataJson.write(pr.metadata())))
         .bind("channel", channel)
         .bind("notify", notify);

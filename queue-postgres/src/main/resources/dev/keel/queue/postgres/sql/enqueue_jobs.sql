@@ -4,24 +4,24 @@
 --     makes the database arbitrate, also against concurrent enqueues (ON CONFLICT DO NOTHING);
 --   * by a job finished within the job's window (window policy only): the NOT EXISTS below.
 -- The caller then looks up the holders of keys that were not inserted (find_key_holders.sql).
--- Jobs are sent as (id, payload, key, profile number), profiles once each: see
+-- Jobs are sent as (id, payload, key, profile number, traceparent), profiles once each: see
 -- enqueue_jobs_keyless.sql.
 WITH profile AS (
   SELECT p.type, p.queue, p.tenant, p.priority, p.max_attempts,
          coalesce(p.run_at, now() + p.delay_ms * interval '1 millisecond') AS run_at,
-         p.timeout_ms, p.window_ms, p.traceparent, p.metadata::jsonb AS metadata, p.n
+         p.timeout_ms, p.window_ms, p.metadata::jsonb AS metadata, p.n
     FROM unnest(:types::text[], :queues::text[], :tenants::text[], :priorities::int[],
                 :maxAttempts::int[], :runAts::timestamptz[], :delayMillis::bigint[],
-                :timeoutMillis::bigint[], :windowMillis::bigint[], :traceparents::text[],
-                :metadata::text[])
+                :timeoutMillis::bigint[], :windowMillis::bigint[], :metadata::text[])
          WITH ORDINALITY AS p(type, queue, tenant, priority, max_attempts, run_at, delay_ms,
-                              timeout_ms, window_ms, traceparent, metadata, n)
+                              timeout_ms, window_ms, metadata, n)
 ),
 input AS (
   SELECT i.id, p.type, p.queue, p.tenant, i.payload, p.priority, p.max_attempts, p.run_at,
-         p.timeout_ms, i.key, p.window_ms, p.traceparent, p.metadata, i.ord
-    FROM unnest(:ids::uuid[], :payloads::text[], :keys::text[], :profiles::int[])
-         WITH ORDINALITY AS i(id, payload, key, profile, ord)
+         p.timeout_ms, i.key, p.window_ms, i.traceparent, p.metadata, i.ord
+    FROM unnest(:ids::uuid[], :payloads::text[], :keys::text[], :profiles::int[],
+                :traceparents::text[])
+         WITH ORDINALITY AS i(id, payload, key, profile, traceparent, ord)
     JOIN profile AS p ON p.n = i.profile
 ),
 inserted AS (

@@ -2,26 +2,27 @@
 -- are fresh time-ordered UUIDs), so this is a plain INSERT: no ON CONFLICT arbitration, no look-up
 -- of finished holders and no ordering by key, which enqueue_jobs.sql needs only for keyed jobs.
 -- Every row is inserted.
--- A job is sent as (id, payload, profile number); a profile is everything else about it, and the
+-- A job is sent as (id, payload, profile number, traceparent: one per job when traced); a profile is everything else about it, and the
 -- jobs of a bulk enqueue share a few profiles, so a batch of 1,000 sends ~3,000 array elements
 -- instead of 12,000 and the database parses each profile's values once.
 WITH profile AS (
   SELECT p.type, p.queue, p.tenant, p.priority, p.max_attempts,
          coalesce(p.run_at, now() + p.delay_ms * interval '1 millisecond') AS run_at,
-         p.timeout_ms, p.traceparent, p.metadata::jsonb AS metadata, p.n
+         p.timeout_ms, p.metadata::jsonb AS metadata, p.n
     FROM unnest(:types::text[], :queues::text[], :tenants::text[], :priorities::int[],
                 :maxAttempts::int[], :runAts::timestamptz[], :delayMillis::bigint[],
-                :timeoutMillis::bigint[], :traceparents::text[], :metadata::text[])
+                :timeoutMillis::bigint[], :metadata::text[])
          WITH ORDINALITY AS p(type, queue, tenant, priority, max_attempts, run_at, delay_ms,
-                              timeout_ms, traceparent, metadata, n)
+                              timeout_ms, metadata, n)
 ),
 inserted AS (
   INSERT INTO ${schema}.jobs
          (id, type, queue, tenant, payload, priority, state, attempt, max_attempts, run_at,
           created_at, traceparent, metadata, timeout_ms)
   SELECT i.id, p.type, p.queue, p.tenant, i.payload::json, p.priority, 'pending', 0,
-         p.max_attempts, p.run_at, now(), p.traceparent, p.metadata, p.timeout_ms
-    FROM unnest(:ids::uuid[], :payloads::text[], :profiles::int[]) AS i(id, payload, profile)
+         p.max_attempts, p.run_at, now(), i.traceparent, p.metadata, p.timeout_ms
+    FROM unnest(:ids::uuid[], :payloads::text[], :profiles::int[], :traceparents::text[])
+         AS i(id, payload, profile, traceparent)
     JOIN profile AS p ON p.n = i.profile
   RETURNING queue, run_at
 )
