@@ -15,4 +15,10 @@ public interface JobListener {
    * the default ignores it.
    */
   default void onMaintenance(MaintenanceReport report) {}
+
+  /** A listener added by {@link Keel#addListener}; {@link #close()} removes it. Idempotent. */
+  interface Registration extends AutoCloseable {
+    @Override
+    void close();
+  }
 }

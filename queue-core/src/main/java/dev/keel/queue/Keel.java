@@ -64,6 +64,9 @@ public final class Keel implements AutoCloseable {
   private final JobClient client;
   private final HealthService health;
   private final Drainer drainer;
+  private final Listeners listeners;
+  private final HealthThresholds thresholds;
+  private final java.util.Set<String> typeNames;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private Keel(Builder b) {
@@ -74,6 +77,9 @@ public final class Keel implements AutoCloseable {
     CanonicalJson json = new CanonicalJson(mapper);
     Map<String, JobType<?>> types = Collections.unmodifiableMap(new LinkedHashMap<>(b.types));
     Listeners listeners = new Listeners(b.listeners);
+    this.listeners = listeners;
+    this.thresholds = b.thresholds != null ? b.thresholds : HealthThresholds.DEFAULT;
+    this.typeNames = java.util.Set.copyOf(types.keySet());
     TracePropagator tracing = b.tracing != null ? b.tracing : TracePropagator.mdc();
     DurationRecorder durations = new DurationRecorder();
     long maxPayload =
@@ -113,12 +119,7 @@ public final class Keel implements AutoCloseable {
                     ? b.scheduleCheckInterval
                     : DEFAULT_SCHEDULE_CHECK_INTERVAL));
     this.client = new JobClient(backend, preparer, json, listeners);
-    this.health =
-        new HealthService(
-            backend,
-            clock,
-            b.thresholds != null ? b.thresholds : HealthThresholds.DEFAULT,
-            durations);
+    this.health = new HealthService(backend, clock, thresholds, durations);
     this.drainer = new Drainer(runtime, DEFAULT_LEASE);
     log.info(
         "Keel ready: backend={} types={} maxPayloadBytes={} retention={} schedules={}",
@@ -164,6 +165,25 @@ public final class Keel implements AutoCloseable {
   /** {@link #drain} with {@link DrainOptions#defaults()}. */
   public DrainReport drain() {
     return drain(DrainOptions.defaults());
+  }
+
+  /**
+   * Adds a listener to this running Keel (for integrations built after it, such as the operations
+   * console); {@link Builder#listener} is the usual way. Closing the registration removes it.
+   */
+  public JobListener.Registration addListener(JobListener listener) {
+    Runnable remove = listeners.add(Objects.requireNonNull(listener, "listener"));
+    return remove::run;
+  }
+
+  /** The names of the job types registered with handlers. */
+  public java.util.Set<String> types() {
+    return typeNames;
+  }
+
+  /** The thresholds {@link #health()} judges by. */
+  public HealthThresholds healthThresholds() {
+    return thresholds;
   }
 
   /** A health snapshot; never throws for an unreachable backend (it reports it). */

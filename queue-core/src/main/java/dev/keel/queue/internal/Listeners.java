@@ -10,10 +10,17 @@ import org.slf4j.LoggerFactory;
 /** Fans events out to listeners; a listener's exception is logged and never reaches the job. */
 public final class Listeners {
   private static final Logger log = LoggerFactory.getLogger(Listeners.class);
+  // Copy-on-write: events far outnumber additions, and firing must not lock.
   private final List<JobListener> listeners;
 
   public Listeners(List<JobListener> listeners) {
-    this.listeners = List.copyOf(listeners);
+    this.listeners = new java.util.concurrent.CopyOnWriteArrayList<>(listeners);
+  }
+
+  /** Adds a listener after construction; the returned action removes it again. */
+  public Runnable add(JobListener listener) {
+    listeners.add(listener);
+    return () -> listeners.remove(listener);
   }
 
   public void fire(JobEvent event) {

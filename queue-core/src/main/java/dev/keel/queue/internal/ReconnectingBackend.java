@@ -120,7 +120,8 @@ final class ReconnectingBackend extends ForwardingQueueBackend {
         : new BackendCapabilities(
                 provider.name(), true, false, false, dev.keel.queue.Limits.MAX_BATCH_SIZE)
             // Not opened yet: Keel's own backends all store schedules; others say so once open.
-            .withSchedules(KEEL_BACKENDS.contains(provider.name()));
+            .withSchedules(KEEL_BACKENDS.contains(provider.name()))
+            .withOpsData(KEEL_BACKENDS.contains(provider.name()));
   }
 
   /**

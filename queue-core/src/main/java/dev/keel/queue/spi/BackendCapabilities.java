@@ -14,6 +14,8 @@ package dev.keel.queue.spi;
  *     server while it runs. Between 1 and {@code maxBatchSize}.
  * @param schedules the backend stores recurring schedules (the {@code QueueBackend} schedule calls
  *     work instead of throwing {@link UnsupportedOperationException})
+ * @param opsData the backend stores alerts and backlog samples for the operations console (the
+ *     {@code QueueBackend} alert and sample calls work)
  */
 public record BackendCapabilities(
     String name,
@@ -22,7 +24,8 @@ public record BackendCapabilities(
     boolean wakeups,
     int maxBatchSize,
     int preferredClaimSize,
-    boolean schedules) {
+    boolean schedules,
+    boolean opsData) {
 
   public BackendCapabilities {
     if (maxBatchSize < 1) {
@@ -35,6 +38,26 @@ public record BackendCapabilities(
               + "), got "
               + preferredClaimSize);
     }
+  }
+
+  /** Capabilities of a backend that does not store operations data. */
+  public BackendCapabilities(
+      String name,
+      boolean durable,
+      boolean transactionalEnqueue,
+      boolean wakeups,
+      int maxBatchSize,
+      int preferredClaimSize,
+      boolean schedules) {
+    this(
+        name,
+        durable,
+        transactionalEnqueue,
+        wakeups,
+        maxBatchSize,
+        preferredClaimSize,
+        schedules,
+        false);
   }
 
   /** Capabilities of a backend without recurring schedules. */
@@ -64,6 +87,26 @@ public record BackendCapabilities(
   /** The same capabilities with {@code schedules} set. */
   public BackendCapabilities withSchedules(boolean schedules) {
     return new BackendCapabilities(
-        name, durable, transactionalEnqueue, wakeups, maxBatchSize, preferredClaimSize, schedules);
+        name,
+        durable,
+        transactionalEnqueue,
+        wakeups,
+        maxBatchSize,
+        preferredClaimSize,
+        schedules,
+        opsData);
+  }
+
+  /** The same capabilities with {@code opsData} set. */
+  public BackendCapabilities withOpsData(boolean opsData) {
+    return new BackendCapabilities(
+        name,
+        durable,
+        transactionalEnqueue,
+        wakeups,
+        maxBatchSize,
+        preferredClaimSize,
+        schedules,
+        opsData);
   }
 }

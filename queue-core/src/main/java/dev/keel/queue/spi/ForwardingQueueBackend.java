@@ -3,7 +3,9 @@ package dev.keel.queue.spi;
 import dev.keel.queue.Job;
 import dev.keel.queue.JobPage;
 import dev.keel.queue.JobQuery;
+import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * A backend that passes every call to {@link #delegate()}: extend it to decorate a backend
@@ -90,6 +92,11 @@ public abstract class ForwardingQueueBackend implements QueueBackend {
   }
 
   @Override
+  public void unlockMaintenance(String name, String owner) {
+    delegate().unlockMaintenance(name, owner);
+  }
+
+  @Override
   public Subscription subscribe(WakeupListener listener) {
     return delegate().subscribe(listener);
   }
@@ -137,5 +144,40 @@ public abstract class ForwardingQueueBackend implements QueueBackend {
   @Override
   public ScheduleFireResult fireSchedules(ScheduleFireRequest request) {
     return delegate().fireSchedules(request);
+  }
+
+  @Override
+  public AlertOpenResult openAlert(AlertOpenRequest request) {
+    return delegate().openAlert(request);
+  }
+
+  @Override
+  public AlertUpdateResult updateAlert(AlertUpdateRequest request) {
+    return delegate().updateAlert(request);
+  }
+
+  @Override
+  public Optional<StoredAlert> findAlert(UUID id) {
+    return delegate().findAlert(id);
+  }
+
+  @Override
+  public AlertPage listAlerts(AlertListRequest request) {
+    return delegate().listAlerts(request);
+  }
+
+  @Override
+  public long pruneAlerts(AlertPruneRequest request) {
+    return delegate().pruneAlerts(request);
+  }
+
+  @Override
+  public StoredSample writeSample(SampleWriteRequest request) {
+    return delegate().writeSample(request);
+  }
+
+  @Override
+  public List<StoredSample> samples(SampleListRequest request) {
+    return delegate().samples(request);
   }
 }

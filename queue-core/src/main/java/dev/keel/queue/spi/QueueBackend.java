@@ -5,7 +5,9 @@ import dev.keel.queue.IdempotencyConflictException;
 import dev.keel.queue.Job;
 import dev.keel.queue.JobPage;
 import dev.keel.queue.JobQuery;
+import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * Storage for jobs: the one interface every backend (inline, postgres, redis) implements. The
@@ -102,6 +104,17 @@ public interface QueueBackend extends AutoCloseable {
   void unlockMaintenance(String owner);
 
   /**
+   * Give the lock {@code name} up if {@code owner} holds it; see {@link MaintenanceLockRequest} for
+   * which names a backend keeps apart.
+   */
+  default void unlockMaintenance(String name, String owner) {
+    if (!MaintenanceLockRequest.MAINTENANCE.equals(name)) {
+      throw unsupportedOps("unlockMaintenance(name, owner)");
+    }
+    unlockMaintenance(owner);
+  }
+
+  /**
    * Call {@code listener} when jobs may have become claimable (enqueued, retried, released, made
    * due), and {@link WakeupListener#signalsMayHaveBeenMissed()} (or {@code jobsAvailable} for every
    * queue) each time the backend begins or resumes listening. Backends without signals return a
@@ -151,6 +164,55 @@ public interface QueueBackend extends AutoCloseable {
   /** Fire schedules, each atomically and fenced by its expected state; see {@link ScheduleFire}. */
   default ScheduleFireResult fireSchedules(ScheduleFireRequest request) {
     throw unsupported("fireSchedules");
+  }
+
+  // ---- Operations data: alerts and backlog samples ---------------------------------------------
+  // Stored for the operations console (module ops). Backends that store them override all of these
+  // and say so in capabilities().opsData(). Times are set on the backend's clock.
+
+  /** Open an alert unless an active one exists for its rule and subject; see the request. */
+  default AlertOpenResult openAlert(AlertOpenRequest request) {
+    throw unsupportedOps("openAlert");
+  }
+
+  /** Compare-and-set an alert's state and body; see {@link AlertUpdateRequest}. */
+  default AlertUpdateResult updateAlert(AlertUpdateRequest request) {
+    throw unsupportedOps("updateAlert");
+  }
+
+  /** The alert with this id, if any. */
+  default Optional<StoredAlert> findAlert(UUID id) {
+    throw unsupportedOps("findAlert");
+  }
+
+  /** One page of alerts, newest first; see {@link AlertListRequest}. */
+  default AlertPage listAlerts(AlertListRequest request) {
+    throw unsupportedOps("listAlerts");
+  }
+
+  /** Delete old RESOLVED alerts; returns how many were deleted. */
+  default long pruneAlerts(AlertPruneRequest request) {
+    throw unsupportedOps("pruneAlerts");
+  }
+
+  /** Store one sample and drop the expired ones; returns the stored sample. */
+  default StoredSample writeSample(SampleWriteRequest request) {
+    throw unsupportedOps("writeSample");
+  }
+
+  /** Recent samples, oldest first; see {@link SampleListRequest}. */
+  default List<StoredSample> samples(SampleListRequest request) {
+    throw unsupportedOps("samples");
+  }
+
+  private UnsupportedOperationException unsupportedOps(String call) {
+    return new UnsupportedOperationException(
+        "the "
+            + capabilities().name()
+            + " backend does not store operations data (QueueBackend."
+            + call
+            + " is not implemented): use the inline, postgres or redis backend, or implement the"
+            + " alert and sample calls and set BackendCapabilities.opsData");
   }
 
   private UnsupportedOperationException unsupported(String call) {

@@ -5,6 +5,13 @@ import dev.keel.queue.Job;
 import dev.keel.queue.JobPage;
 import dev.keel.queue.JobQuery;
 import dev.keel.queue.Limits;
+import dev.keel.queue.spi.AlertListRequest;
+import dev.keel.queue.spi.AlertOpenRequest;
+import dev.keel.queue.spi.AlertOpenResult;
+import dev.keel.queue.spi.AlertPage;
+import dev.keel.queue.spi.AlertPruneRequest;
+import dev.keel.queue.spi.AlertUpdateRequest;
+import dev.keel.queue.spi.AlertUpdateResult;
 import dev.keel.queue.spi.BackendCapabilities;
 import dev.keel.queue.spi.BackendStats;
 import dev.keel.queue.spi.CancelRequest;
@@ -28,6 +35,8 @@ import dev.keel.queue.spi.QueueBackend;
 import dev.keel.queue.spi.RedriveRequest;
 import dev.keel.queue.spi.RescueRequest;
 import dev.keel.queue.spi.RescueResult;
+import dev.keel.queue.spi.SampleListRequest;
+import dev.keel.queue.spi.SampleWriteRequest;
 import dev.keel.queue.spi.ScheduleChangeResult;
 import dev.keel.queue.spi.ScheduleFireRequest;
 import dev.keel.queue.spi.ScheduleFireResult;
@@ -38,12 +47,18 @@ import dev.keel.queue.spi.ScheduleRef;
 import dev.keel.queue.spi.ScheduleUpsertRequest;
 import dev.keel.queue.spi.ScheduleUpsertResult;
 import dev.keel.queue.spi.StatsRequest;
+import dev.keel.queue.spi.StoredAlert;
+import dev.keel.queue.spi.StoredSample;
 import dev.keel.queue.spi.StoredSchedule;
 import dev.keel.queue.spi.Subscription;
 import dev.keel.queue.spi.WakeupListener;
 import java.time.InstantSource;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -67,17 +82,19 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class InlineBackend implements QueueBackend {
   private static final BackendCapabilities CAPABILITIES =
       new BackendCapabilities("inline", false, false, true, Limits.MAX_BATCH_SIZE)
-          .withSchedules(true);
+          .withSchedules(true)
+          .withOpsData(true);
 
   private final InstantSource clock;
   private final WakeupHub wakeups = new WakeupHub();
-  private final MaintenanceLock maintenanceLock = new MaintenanceLock();
+  private final ConcurrentMap<String, MaintenanceLock> locks = new ConcurrentHashMap<>();
   private final Enqueuer enqueuer;
   private final Claimer claimer;
   private final LeaseFence fence;
   private final JobAdmin admin;
   private final JobReader reader;
   private final ScheduleStore schedules;
+  private final OpsStore ops;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private InlineBackend(InstantSource clock) {
@@ -90,6 +107,7 @@ public final class InlineBackend implements QueueBackend {
     this.admin = new JobAdmin(clock, store, idempotency, wakeups);
     this.reader = new JobReader(clock, store);
     this.schedules = new ScheduleStore(clock, store, enqueuer);
+    this.ops = new OpsStore(clock);
   }
 
   /** An empty in-memory backend whose "server clock" is {@code clock}. */
@@ -182,13 +200,26 @@ public final class InlineBackend implements QueueBackend {
   @Override
   public boolean lockMaintenance(MaintenanceLockRequest request) {
     checkOpen();
-    return maintenanceLock.lock(request.owner(), request.ttl(), clock.instant());
+    return lock(request.name()).lock(request.owner(), request.ttl(), clock.instant());
   }
 
   @Override
   public void unlockMaintenance(String owner) {
+    unlockMaintenance(MaintenanceLockRequest.MAINTENANCE, owner);
+  }
+
+  /** Each name is a lock of its own (the maintenance lock, the console's "ops" lock). */
+  @Override
+  public void unlockMaintenance(String name, String owner) {
     checkOpen();
-    maintenanceLock.unlock(owner);
+    MaintenanceLock lock = locks.get(Objects.requireNonNull(name, "name"));
+    if (lock != null) {
+      lock.unlock(owner);
+    }
+  }
+
+  private MaintenanceLock lock(String name) {
+    return locks.computeIfAbsent(name, n -> new MaintenanceLock());
   }
 
   @Override
@@ -243,6 +274,48 @@ public final class InlineBackend implements QueueBackend {
   public ScheduleFireResult fireSchedules(ScheduleFireRequest request) {
     checkOpen();
     return schedules.fire(Objects.requireNonNull(request, "request"));
+  }
+
+  @Override
+  public AlertOpenResult openAlert(AlertOpenRequest request) {
+    checkOpen();
+    return ops.open(Objects.requireNonNull(request, "request"));
+  }
+
+  @Override
+  public AlertUpdateResult updateAlert(AlertUpdateRequest request) {
+    checkOpen();
+    return ops.update(Objects.requireNonNull(request, "request"));
+  }
+
+  @Override
+  public Optional<StoredAlert> findAlert(UUID id) {
+    checkOpen();
+    return ops.find(Objects.requireNonNull(id, "id"));
+  }
+
+  @Override
+  public AlertPage listAlerts(AlertListRequest request) {
+    checkOpen();
+    return ops.list(Objects.requireNonNull(request, "request"));
+  }
+
+  @Override
+  public long pruneAlerts(AlertPruneRequest request) {
+    checkOpen();
+    return ops.prune(Objects.requireNonNull(request, "request"));
+  }
+
+  @Override
+  public StoredSample writeSample(SampleWriteRequest request) {
+    checkOpen();
+    return ops.writeSample(Objects.requireNonNull(request, "request"));
+  }
+
+  @Override
+  public List<StoredSample> samples(SampleListRequest request) {
+    checkOpen();
+    return ops.samples(Objects.requireNonNull(request, "request"));
   }
 
   @Override

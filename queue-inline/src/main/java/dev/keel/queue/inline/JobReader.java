@@ -53,9 +53,11 @@ final class JobReader {
 
   BackendStats stats(StatsRequest request) {
     Instant now = clock.instant();
-    Instant failedSince = now.minus(request.failedWindow());
+    Instant windowStart = now.minus(request.failedWindow());
     Map<JobState, Long> byState = new EnumMap<>(JobState.class);
     Map<String, Map<JobState, Long>> byType = new HashMap<>();
+    Map<String, Map<JobState, Long>> byQueue = new HashMap<>();
+    Map<String, Map<JobState, Long>> finishedByType = new HashMap<>();
     long stuck = 0;
     long failedInWindow = 0;
     Instant oldestDue = null;
@@ -65,14 +67,17 @@ final class JobReader {
       }
       Job job = r.snapshot();
       byState.merge(job.state(), 1L, Long::sum);
-      byType
-          .computeIfAbsent(job.type(), t -> new EnumMap<>(JobState.class))
-          .merge(job.state(), 1L, Long::sum);
+      increment(byType, job.type(), job.state());
+      increment(byQueue, job.queue(), job.state());
       if (job.state() == JobState.RUNNING && !job.leaseExpiresAt().isAfter(now)) {
         stuck++;
       }
-      if (job.state() == JobState.FAILED && job.finishedAt().isAfter(failedSince)) {
-        failedInWindow++;
+      // A re-driven job is active again with finishedAt cleared: only its latest finish counts.
+      if (job.state().isTerminal() && job.finishedAt().isAfter(windowStart)) {
+        increment(finishedByType, job.type(), job.state());
+        if (job.state() == JobState.FAILED) {
+          failedInWindow++;
+        }
       }
       if (job.state() == JobState.PENDING
           && !job.runAt().isAfter(now)
@@ -80,10 +85,13 @@ final class JobReader {
         oldestDue = job.runAt();
       }
     }
-    Map<String, Map<JobState, Long>> typeCounts = new HashMap<>();
-    byType.forEach((type, counts) -> typeCounts.put(type, Map.copyOf(counts)));
     Optional<Duration> oldestDueAge =
         oldestDue == null ? Optional.empty() : Optional.of(Duration.between(oldestDue, now));
-    return new BackendStats(now, byState, typeCounts, stuck, failedInWindow, oldestDueAge);
+    return new BackendStats(
+        now, byState, byType, stuck, failedInWindow, oldestDueAge, byQueue, finishedByType);
+  }
+
+  private static void increment(Map<String, Map<JobState, Long>> counts, String key, JobState s) {
+    counts.computeIfAbsent(key, k -> new EnumMap<>(JobState.class)).merge(s, 1L, Long::sum);
   }
 }

@@ -4,7 +4,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** The backend-wide maintenance lock: one owner at a time, until it unlocks or its ttl passes. */
+/**
+ * One backend-wide named lock (the maintenance lock, the console's "ops" lock): one owner at a
+ * time, until it unlocks or its ttl passes.
+ */
 final class MaintenanceLock {
   private record Holder(String owner, Instant expiresAt) {}
 

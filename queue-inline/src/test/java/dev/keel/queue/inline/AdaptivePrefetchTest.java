@@ -51,7 +51,9 @@ class AdaptivePrefetchTest {
               c.transactionalEnqueue(),
               c.wakeups(),
               c.maxBatchSize(),
-              preferredClaimSize);
+              preferredClaimSize,
+              c.schedules(),
+              c.opsData());
     }
 
     @Override

@@ -73,7 +73,9 @@ class InlineBackendTest {
     try (QueueBackend opened = provider.open(new BackendSettings(null, clock, Map.of()))) {
       assertThat(opened.capabilities())
           .isEqualTo(
-              new BackendCapabilities("inline", false, false, true, 10_000).withSchedules(true));
+              new BackendCapabilities("inline", false, false, true, 10_000)
+                  .withSchedules(true)
+                  .withOpsData(true));
       assertThat(opened.ping().serverTime()).isEqualTo(clock.instant());
     }
   }

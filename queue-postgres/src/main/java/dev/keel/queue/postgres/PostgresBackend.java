@@ -16,10 +16,18 @@ import dev.keel.queue.postgres.internal.JobQueries;
 import dev.keel.queue.postgres.internal.ListenConnection;
 import dev.keel.queue.postgres.internal.Maintenance;
 import dev.keel.queue.postgres.internal.NotificationListener;
+import dev.keel.queue.postgres.internal.OpsStore;
 import dev.keel.queue.postgres.internal.ScheduleStore;
 import dev.keel.queue.postgres.internal.SchemaName;
 import dev.keel.queue.postgres.internal.Statements;
 import dev.keel.queue.postgres.internal.StatsReader;
+import dev.keel.queue.spi.AlertListRequest;
+import dev.keel.queue.spi.AlertOpenRequest;
+import dev.keel.queue.spi.AlertOpenResult;
+import dev.keel.queue.spi.AlertPage;
+import dev.keel.queue.spi.AlertPruneRequest;
+import dev.keel.queue.spi.AlertUpdateRequest;
+import dev.keel.queue.spi.AlertUpdateResult;
 import dev.keel.queue.spi.BackendCapabilities;
 import dev.keel.queue.spi.BackendStats;
 import dev.keel.queue.spi.CancelRequest;
@@ -43,6 +51,8 @@ import dev.keel.queue.spi.QueueBackend;
 import dev.keel.queue.spi.RedriveRequest;
 import dev.keel.queue.spi.RescueRequest;
 import dev.keel.queue.spi.RescueResult;
+import dev.keel.queue.spi.SampleListRequest;
+import dev.keel.queue.spi.SampleWriteRequest;
 import dev.keel.queue.spi.ScheduleChangeResult;
 import dev.keel.queue.spi.ScheduleFireRequest;
 import dev.keel.queue.spi.ScheduleFireResult;
@@ -53,6 +63,8 @@ import dev.keel.queue.spi.ScheduleRef;
 import dev.keel.queue.spi.ScheduleUpsertRequest;
 import dev.keel.queue.spi.ScheduleUpsertResult;
 import dev.keel.queue.spi.StatsRequest;
+import dev.keel.queue.spi.StoredAlert;
+import dev.keel.queue.spi.StoredSample;
 import dev.keel.queue.spi.StoredSchedule;
 import dev.keel.queue.spi.Subscription;
 import dev.keel.queue.spi.WakeupListener;
@@ -62,8 +74,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Handle;
@@ -97,6 +111,7 @@ public final class PostgresBackend implements QueueBackend {
   private final StatsReader stats;
   private final Maintenance maintenance;
   private final ScheduleStore schedules;
+  private final OpsStore ops;
   private final NotificationListener listener;
   private final boolean notifications;
   private final Migrator migrator;
@@ -119,6 +134,7 @@ public final class PostgresBackend implements QueueBackend {
     this.stats = new StatsReader(db, sql);
     this.maintenance = new Maintenance(db, sql, channel, notifications);
     this.schedules = new ScheduleStore(db, sql, enqueuer);
+    this.ops = new OpsStore(db, sql);
     ListenConnection.Opener opener =
         b.listenOpener != null
             ? b.listenOpener
@@ -159,7 +175,8 @@ public final class PostgresBackend implements QueueBackend {
   @Override
   public BackendCapabilities capabilities() {
     return new BackendCapabilities("postgres", true, true, notifications, Limits.MAX_BATCH_SIZE)
-        .withSchedules(true);
+        .withSchedules(true)
+        .withOpsData(true);
   }
 
   @Override
@@ -294,7 +311,13 @@ public final class PostgresBackend implements QueueBackend {
 
   @Override
   public void unlockMaintenance(String owner) {
-    maintenance.unlock(owner);
+    maintenance.unlock(MaintenanceLockRequest.MAINTENANCE, owner);
+  }
+
+  /** Each name is a lock of its own, a row of the {@code locks} table. */
+  @Override
+  public void unlockMaintenance(String name, String owner) {
+    maintenance.unlock(Objects.requireNonNull(name, "name"), owner);
   }
 
   @Override
@@ -335,6 +358,41 @@ public final class PostgresBackend implements QueueBackend {
   @Override
   public ScheduleFireResult fireSchedules(ScheduleFireRequest request) {
     return schedules.fire(request);
+  }
+
+  @Override
+  public AlertOpenResult openAlert(AlertOpenRequest request) {
+    return ops.open(Objects.requireNonNull(request, "request"));
+  }
+
+  @Override
+  public AlertUpdateResult updateAlert(AlertUpdateRequest request) {
+    return ops.update(Objects.requireNonNull(request, "request"));
+  }
+
+  @Override
+  public Optional<StoredAlert> findAlert(UUID id) {
+    return ops.find(Objects.requireNonNull(id, "id"));
+  }
+
+  @Override
+  public AlertPage listAlerts(AlertListRequest request) {
+    return ops.list(Objects.requireNonNull(request, "request"));
+  }
+
+  @Override
+  public long pruneAlerts(AlertPruneRequest request) {
+    return ops.prune(Objects.requireNonNull(request, "request"));
+  }
+
+  @Override
+  public StoredSample writeSample(SampleWriteRequest request) {
+    return ops.writeSample(Objects.requireNonNull(request, "request"));
+  }
+
+  @Override
+  public List<StoredSample> samples(SampleListRequest request) {
+    return ops.samples(Objects.requireNonNull(request, "request"));
   }
 
   @Override

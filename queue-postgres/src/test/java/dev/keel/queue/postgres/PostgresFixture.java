@@ -38,7 +38,11 @@ public final class PostgresFixture implements BackendFixture {
             + database.schema()
             + "\".locks, \""
             + database.schema()
-            + "\".schedules");
+            + "\".schedules, \""
+            + database.schema()
+            + "\".alerts, \""
+            + database.schema()
+            + "\".samples");
     return backend;
   }
 

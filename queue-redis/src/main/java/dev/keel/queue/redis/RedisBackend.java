@@ -15,9 +15,17 @@ import dev.keel.queue.redis.internal.Micros;
 import dev.keel.queue.redis.internal.NamespaceKeys;
 import dev.keel.queue.redis.internal.RedisConnections;
 import dev.keel.queue.redis.internal.RedisErrors;
+import dev.keel.queue.redis.internal.RedisOps;
 import dev.keel.queue.redis.internal.RedisSchedules;
 import dev.keel.queue.redis.internal.RedisUrl;
 import dev.keel.queue.redis.internal.WakeupHub;
+import dev.keel.queue.spi.AlertListRequest;
+import dev.keel.queue.spi.AlertOpenRequest;
+import dev.keel.queue.spi.AlertOpenResult;
+import dev.keel.queue.spi.AlertPage;
+import dev.keel.queue.spi.AlertPruneRequest;
+import dev.keel.queue.spi.AlertUpdateRequest;
+import dev.keel.queue.spi.AlertUpdateResult;
 import dev.keel.queue.spi.BackendCapabilities;
 import dev.keel.queue.spi.BackendStats;
 import dev.keel.queue.spi.CancelRequest;
@@ -43,6 +51,8 @@ import dev.keel.queue.spi.QueueBackend;
 import dev.keel.queue.spi.RedriveRequest;
 import dev.keel.queue.spi.RescueRequest;
 import dev.keel.queue.spi.RescueResult;
+import dev.keel.queue.spi.SampleListRequest;
+import dev.keel.queue.spi.SampleWriteRequest;
 import dev.keel.queue.spi.ScheduleChangeResult;
 import dev.keel.queue.spi.ScheduleFireRequest;
 import dev.keel.queue.spi.ScheduleFireResult;
@@ -53,6 +63,8 @@ import dev.keel.queue.spi.ScheduleRef;
 import dev.keel.queue.spi.ScheduleUpsertRequest;
 import dev.keel.queue.spi.ScheduleUpsertResult;
 import dev.keel.queue.spi.StatsRequest;
+import dev.keel.queue.spi.StoredAlert;
+import dev.keel.queue.spi.StoredSample;
 import dev.keel.queue.spi.StoredSchedule;
 import dev.keel.queue.spi.Subscription;
 import dev.keel.queue.spi.WakeupListener;
@@ -105,6 +117,7 @@ public final class RedisBackend implements QueueBackend {
   private final RedisErrors errors;
   private final LuaScripts scripts;
   private final RedisSchedules schedules;
+  private final RedisOps ops;
   private final WakeupHub wakeups;
   private final String description;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -126,6 +139,7 @@ public final class RedisBackend implements QueueBackend {
     this.finishedJobTtl = b.finishedJobTtl;
     this.scripts = new LuaScripts(client, keys, errors, b.finishedJobTtl.toMillis());
     this.schedules = new RedisSchedules(scripts);
+    this.ops = new RedisOps(scripts);
     this.description = kind(client) + " at " + target + ", namespace " + b.namespace;
     this.wakeups = new WakeupHub(client, keys, scripts, this::knownQueues, target);
   }
@@ -158,7 +172,8 @@ public final class RedisBackend implements QueueBackend {
   private static final BackendCapabilities CAPABILITIES =
       new BackendCapabilities(
               "redis", true, false, true, Limits.MAX_BATCH_SIZE, PREFERRED_CLAIM_SIZE)
-          .withSchedules(true);
+          .withSchedules(true)
+          .withOpsData(true);
 
   @Override
   public BackendCapabilities capabilities() {
@@ -357,20 +372,18 @@ public final class RedisBackend implements QueueBackend {
                     Long.toString(Micros.of(request.failedWindow()))));
     Instant now = Micros.toInstant((String) reply.get(0));
     Map<JobState, Long> byState = new EnumMap<>(JobState.class);
-    Map<String, Map<JobState, Long>> byType = new HashMap<>();
-    List<?> counts = (List<?>) reply.get(1);
-    for (int i = 0; i + 1 < counts.size(); i += 2) {
-      // field: tenant|type|STATE
-      String[] parts = ((String) counts.get(i)).split("\\|", 3);
-      long n = Long.parseLong((String) counts.get(i + 1));
-      if (n <= 0 || (tenant != null && !tenant.equals(parts[0]))) {
-        continue;
-      }
-      JobState state = JobState.valueOf(parts[2]);
-      byState.merge(state, n, Long::sum);
-      byType
-          .computeIfAbsent(parts[1], t -> new EnumMap<>(JobState.class))
-          .merge(state, n, Long::sum);
+    Map<String, Map<JobState, Long>> byType = counters(reply.get(1), tenant);
+    byType.values().forEach(states -> states.forEach((s, n) -> byState.merge(s, n, Long::sum)));
+    Map<String, Map<JobState, Long>> byQueue = counters(reply.get(5), tenant);
+    Map<String, Map<JobState, Long>> finished = new HashMap<>();
+    List<?> window = (List<?>) reply.get(6);
+    for (int i = 0; i + 2 < window.size(); i += 3) {
+      // type, STATE, jobs
+      add(
+          finished,
+          (String) window.get(i),
+          JobState.valueOf((String) window.get(i + 1)),
+          (Long) window.get(i + 2));
     }
     String oldest = (String) reply.get(4);
     Optional<Duration> oldestDueAge =
@@ -378,7 +391,37 @@ public final class RedisBackend implements QueueBackend {
             ? Optional.empty()
             : Optional.of(maxZero(Duration.between(Micros.toInstant(oldest), now)));
     return new BackendStats(
-        now, byState, byType, (Long) reply.get(2), (Long) reply.get(3), oldestDueAge);
+        now,
+        byState,
+        byType,
+        (Long) reply.get(2),
+        (Long) reply.get(3),
+        oldestDueAge,
+        byQueue,
+        finished);
+  }
+
+  /**
+   * A counter hash ({@code counts} or {@code qcounts}: {@code tenant|name|STATE} → jobs) as name →
+   * state → jobs, for one tenant or summed over all.
+   */
+  private static Map<String, Map<JobState, Long>> counters(Object hgetall, String tenant) {
+    Map<String, Map<JobState, Long>> byName = new HashMap<>();
+    List<?> counts = (List<?>) hgetall;
+    for (int i = 0; i + 1 < counts.size(); i += 2) {
+      String[] parts = ((String) counts.get(i)).split("\\|", 3);
+      long n = Long.parseLong((String) counts.get(i + 1));
+      if (n <= 0 || (tenant != null && !tenant.equals(parts[0]))) {
+        continue;
+      }
+      add(byName, parts[1], JobState.valueOf(parts[2]), n);
+    }
+    return byName;
+  }
+
+  private static void add(
+      Map<String, Map<JobState, Long>> counts, String name, JobState state, long n) {
+    counts.computeIfAbsent(name, k -> new EnumMap<>(JobState.class)).merge(state, n, Long::sum);
   }
 
   @Override
@@ -436,13 +479,20 @@ public final class RedisBackend implements QueueBackend {
   public boolean lockMaintenance(MaintenanceLockRequest request) {
     long ttlMillis = Math.max(1, request.ttl().toMillis());
     Object held =
-        scripts.run("lock_maintenance", List.of(request.owner(), Long.toString(ttlMillis)));
+        scripts.run(
+            "lock_maintenance", List.of(request.owner(), Long.toString(ttlMillis), request.name()));
     return Long.valueOf(1).equals(held);
   }
 
   @Override
   public void unlockMaintenance(String owner) {
-    scripts.run("unlock_maintenance", List.of(owner));
+    unlockMaintenance(MaintenanceLockRequest.MAINTENANCE, owner);
+  }
+
+  /** Each name is a lock of its own (KEYS.md: {@code maintenance}, {@code lock:<name>}). */
+  @Override
+  public void unlockMaintenance(String name, String owner) {
+    scripts.run("unlock_maintenance", List.of(owner, Objects.requireNonNull(name, "name")));
   }
 
   @Override
@@ -484,6 +534,41 @@ public final class RedisBackend implements QueueBackend {
   @Override
   public ScheduleFireResult fireSchedules(ScheduleFireRequest request) {
     return schedules.fire(Objects.requireNonNull(request, "request"));
+  }
+
+  @Override
+  public AlertOpenResult openAlert(AlertOpenRequest request) {
+    return ops.open(Objects.requireNonNull(request, "request"));
+  }
+
+  @Override
+  public AlertUpdateResult updateAlert(AlertUpdateRequest request) {
+    return ops.update(Objects.requireNonNull(request, "request"));
+  }
+
+  @Override
+  public Optional<StoredAlert> findAlert(UUID id) {
+    return ops.find(Objects.requireNonNull(id, "id"));
+  }
+
+  @Override
+  public AlertPage listAlerts(AlertListRequest request) {
+    return ops.list(Objects.requireNonNull(request, "request"));
+  }
+
+  @Override
+  public long pruneAlerts(AlertPruneRequest request) {
+    return ops.prune(Objects.requireNonNull(request, "request"));
+  }
+
+  @Override
+  public StoredSample writeSample(SampleWriteRequest request) {
+    return ops.writeSample(Objects.requireNonNull(request, "request"));
+  }
+
+  @Override
+  public List<StoredSample> samples(SampleListRequest request) {
+    return ops.samples(Objects.requireNonNull(request, "request"));
   }
 
   @Override

@@ -10,13 +10,12 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * Rescue of expired leases, pruning of old finished jobs, and the maintenance lock. Rescue and
- * prune work in batches of at most {@link #BATCH} rows, each its own short transaction, so that
- * maintenance never holds many row locks or a long transaction.
+ * Rescue of expired leases, pruning of old finished jobs, and the named locks (maintenance, the
+ * console's {@code ops}). Rescue and prune work in batches of at most {@link #BATCH} rows, each its
+ * own short transaction, so that maintenance never holds many row locks or a long transaction.
  */
 public final class Maintenance {
   static final int BATCH = 1_000;
-  private static final String LOCK_NAME = "maintenance";
 
   private final Database db;
   private final Statements sql;
@@ -106,16 +105,17 @@ public final class Maintenance {
         "lockMaintenance",
         c ->
             !SqlCall.on(c, sql.lockAcquire)
-                .bind("name", LOCK_NAME)
+                .bind("name", request.name())
                 .bind("owner", request.owner())
                 .bind("ttlMillis", request.ttl().toMillis())
                 .query(rs -> rs.getString(1))
                 .isEmpty());
   }
 
-  public void unlock(String owner) {
+  /** Gives the lock {@code name} up if {@code owner} holds it; each name is a lock of its own. */
+  public void unlock(String name, String owner) {
     db.autoCommit(
         "unlockMaintenance",
-        c -> SqlCall.on(c, sql.lockRelease).bind("name", LOCK_NAME).bind("owner", owner).update());
+        c -> SqlCall.on(c, sql.lockRelease).bind("name", name).bind("owner", owner).update());
   }
 }

@@ -31,6 +31,7 @@ public final class Statements {
   public final SqlStatement list;
   public final SqlStatement statsCounts;
   public final SqlStatement statsFigures;
+  public final SqlStatement statsFinished;
   public final SqlStatement rescue;
   public final SqlStatement prune;
   public final SqlStatement staleStatistics;
@@ -46,6 +47,14 @@ public final class Statements {
   public final SqlStatement scheduleDue;
   public final SqlStatement scheduleFireLock;
   public final SqlStatement scheduleFireUpdate;
+  public final SqlStatement alertOpen;
+  public final SqlStatement alertFindActive;
+  public final SqlStatement alertFind;
+  public final SqlStatement alertUpdate;
+  public final SqlStatement alertList;
+  public final SqlStatement alertPrune;
+  public final SqlStatement sampleWrite;
+  public final SqlStatement sampleList;
 
   public Statements(SchemaName schema) {
     claim = load(schema, "claim_jobs");
@@ -67,6 +76,7 @@ public final class Statements {
     list = load(schema, "list_jobs");
     statsCounts = load(schema, "stats_counts");
     statsFigures = load(schema, "stats_figures");
+    statsFinished = load(schema, "stats_finished");
     rescue = load(schema, "rescue_jobs");
     prune = load(schema, "prune_jobs");
     staleStatistics = load(schema, "stale_statistics");
@@ -82,6 +92,14 @@ public final class Statements {
     scheduleDue = load(schema, "schedule_due");
     scheduleFireLock = load(schema, "schedule_fire_lock");
     scheduleFireUpdate = load(schema, "schedule_fire_update");
+    alertOpen = load(schema, "alert_open");
+    alertFindActive = load(schema, "alert_find_active");
+    alertFind = load(schema, "alert_find");
+    alertUpdate = load(schema, "alert_update");
+    alertList = load(schema, "alert_list");
+    alertPrune = load(schema, "alert_prune");
+    sampleWrite = load(schema, "sample_write");
+    sampleList = load(schema, "sample_list");
   }
 
   private static SqlStatement load(SchemaName schema, String name) {

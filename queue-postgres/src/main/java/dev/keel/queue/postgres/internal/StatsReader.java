@@ -10,7 +10,10 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
-/** Health figures: two index-served statements in one transaction. */
+/**
+ * Health figures: three index-served statements and one count of the table, in one transaction (so
+ * on one {@code now()}).
+ */
 public final class StatsReader {
   private final Database db;
   private final Statements sql;
@@ -22,7 +25,7 @@ public final class StatsReader {
 
   private record Figures(Instant measuredAt, long stuck, long failed, Long oldestDueMillis) {}
 
-  private record Count(String type, JobState state, long n) {}
+  private record Count(String type, String queue, JobState state, long n) {}
 
   public BackendStats stats(StatsRequest request) {
     return db.inTransaction(
@@ -45,6 +48,7 @@ public final class StatsReader {
                   .get(0);
           Map<JobState, Long> byState = new EnumMap<>(JobState.class);
           Map<String, Map<JobState, Long>> byType = new HashMap<>();
+          Map<String, Map<JobState, Long>> byQueue = new HashMap<>();
           for (Count count :
               SqlCall.on(c, sql.statsCounts)
                   .bind("tenant", request.tenant())
@@ -52,22 +56,41 @@ public final class StatsReader {
                       rs ->
                           new Count(
                               rs.getString("type"),
+                              rs.getString("queue"),
                               JobStates.fromColumn(rs.getString("state")),
                               rs.getLong("n")))) {
             byState.merge(count.state(), count.n(), Long::sum);
-            byType
-                .computeIfAbsent(count.type(), t -> new EnumMap<>(JobState.class))
-                .put(count.state(), count.n());
+            add(byType, count.type(), count.state(), count.n());
+            add(byQueue, count.queue(), count.state(), count.n());
           }
-          Map<String, Map<JobState, Long>> frozen = new HashMap<>();
-          byType.forEach((type, states) -> frozen.put(type, Map.copyOf(states)));
+          Map<String, Map<JobState, Long>> finished = new HashMap<>();
+          for (Count count :
+              SqlCall.on(c, sql.statsFinished)
+                  .bind("tenant", request.tenant())
+                  .bind("windowMillis", request.failedWindow().toMillis())
+                  .query(
+                      rs ->
+                          new Count(
+                              rs.getString("type"),
+                              null,
+                              JobStates.fromColumn(rs.getString("state")),
+                              rs.getLong("n")))) {
+            add(finished, count.type(), count.state(), count.n());
+          }
           return new BackendStats(
               f.measuredAt(),
               byState,
-              frozen,
+              byType,
               f.stuck(),
               f.failed(),
-              Optional.ofNullable(f.oldestDueMillis()).map(Duration::ofMillis));
+              Optional.ofNullable(f.oldestDueMillis()).map(Duration::ofMillis),
+              byQueue,
+              finished);
         });
+  }
+
+  private static void add(
+      Map<String, Map<JobState, Long>> counts, String key, JobState state, long n) {
+    counts.computeIfAbsent(key, k -> new EnumMap<>(JobState.class)).merge(state, n, Long::sum);
   }
 }

@@ -144,7 +144,7 @@ for n, c in ipairs(chosen) do
     'startedAt', now_text, 'heartbeatAt', now_text, 'leaseOwner', owner,
     'leaseToken', token_base .. '.' .. n, 'leaseExpiresAt', expires_text)
   zadd_later(P .. 'running', expires_text, id)
-  count(job_tenant, s.type, 'PENDING', 'RUNNING')
+  count(job_tenant, s.type, s.queue, 'PENDING', 'RUNNING')
   out[n + 2] = flat
 end
 write_sorted_sets()

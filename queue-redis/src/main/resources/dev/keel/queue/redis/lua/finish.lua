@@ -41,7 +41,7 @@ for i = 3, #ARGV, 6 do
         redis.call('HSET', jk, 'state', 'PENDING', 'attempt', attempt - 1)
       end
       clear_lease(jk)
-      count(j['tenant'], j['type'], 'RUNNING', 'PENDING')
+      count(j['tenant'], j['type'], j['queue'], 'RUNNING', 'PENDING')
       place_pending(id, j['queue'], j['type'], j['tenant'], tonumber(j['priority']), run_at, now)
     end
     out[#out + 1] = 1

@@ -66,21 +66,36 @@ local function ready_score(priority, run_at_us)
 end
 
 -- Effects gathered during a script and applied once at its end by flush(), so a batch of
--- thousands of jobs costs one counter update per (tenant, type, state) and one message per queue.
+-- thousands of jobs costs one counter update per (tenant, type, state) and per (tenant, queue,
+-- state), and one message per queue.
 local wake = {}
 local schedule_changed = false
 local count_deltas = {}
+local queue_count_deltas = {}
 local registered_types = {}
 
--- Moves n jobs (default 1) of a tenant and type from one state to another (either may be nil).
-local function count(tenant, jtype, from, to, n)
+local function add_delta(deltas, field, n)
+  deltas[field] = (deltas[field] or 0) + n
+end
+
+-- Moves n jobs (default 1) of a tenant, type and queue from one state to another (either may be
+-- nil) in the counters by type (P..'counts') and by queue (P..'qcounts'). A nil queue (a pruned
+-- job of an older layout whose hash already expired) leaves the queue counters alone.
+local function count(tenant, jtype, queue, from, to, n)
   n = n or 1
   local prefix = tenant .. '|' .. jtype .. '|'
+  local qprefix = queue and (tenant .. '|' .. queue .. '|')
   if from then
-    count_deltas[prefix .. from] = (count_deltas[prefix .. from] or 0) - n
+    add_delta(count_deltas, prefix .. from, -n)
+    if qprefix then
+      add_delta(queue_count_deltas, qprefix .. from, -n)
+    end
   end
   if to then
-    count_deltas[prefix .. to] = (count_deltas[prefix .. to] or 0) + n
+    add_delta(count_deltas, prefix .. to, n)
+    if qprefix then
+      add_delta(queue_count_deltas, qprefix .. to, n)
+    end
   end
 end
 
@@ -138,6 +153,12 @@ local function flush()
   for field, delta in pairs(count_deltas) do
     if delta ~= 0 then
       redis.call('HINCRBY', counts, field, delta)
+    end
+  end
+  local qcounts = P .. 'qcounts'
+  for field, delta in pairs(queue_count_deltas) do
+    if delta ~= 0 then
+      redis.call('HINCRBY', qcounts, field, delta)
     end
   end
   for queue, _ in pairs(wake) do
@@ -217,10 +238,21 @@ local function release_idempotency(id, tenant, key, window_ms)
   end
 end
 
--- The member of a finished registry carries tenant and type so that prune can clean the indexes
--- and counters even when the job hash already expired through its TTL backstop.
-local function finished_member(id, tenant, jtype)
-  return id .. '|' .. tenant .. '|' .. jtype
+-- The member of a finished registry carries tenant, type and queue so that prune can clean the
+-- indexes and counters even when the job hash already expired through its TTL backstop. (Members
+-- written before the queue counters existed end after the type: see parse_finished_member.)
+local function finished_member(id, tenant, jtype, queue)
+  return id .. '|' .. tenant .. '|' .. jtype .. '|' .. queue
+end
+
+-- id, tenant, type and queue of a finished member; queue is nil for a member of the older layout
+-- `id|tenant|type`.
+local function parse_finished_member(member)
+  local id, tenant, jtype, queue = string.match(member, '^([^|]+)|([^|]+)|([^|]+)|?([^|]*)$')
+  if queue == '' then
+    queue = nil
+  end
+  return id, tenant, jtype, queue
 end
 
 -- Ends a job that the caller already took out of ready, scheduled and running.
@@ -234,8 +266,8 @@ local function make_terminal(jk, j, state, now, error_message, error_trace)
     redis.call('HSET', jk, 'state', state, 'finishedAt', fmt(now))
   end
   clear_lease(jk)
-  zadd_later(P .. 'finished:' .. state, fmt(now), finished_member(id, tenant, jtype))
-  count(tenant, jtype, j['state'], state)
+  zadd_later(P .. 'finished:' .. state, fmt(now), finished_member(id, tenant, jtype, j['queue']))
+  count(tenant, jtype, j['queue'], j['state'], state)
   release_idempotency(id, tenant, j['idempotencyKey'], j['idempotencyWindowMs'])
   if FINISHED_TTL_MS > 0 then
     redis.call('PEXPIRE', jk, FINISHED_TTL_MS)
@@ -362,7 +394,7 @@ local function finish_profiles(profiles)
         redis.call('SADD', P .. 'tenants', pr.tenant)
         known_tenants[pr.tenant] = true
       end
-      count(pr.tenant, pr.type, nil, 'PENDING', pr.created)
+      count(pr.tenant, pr.type, pr.queue, nil, 'PENDING', pr.created)
     end
   end
 end
@@ -396,4 +428,81 @@ local function schedule_record(name)
   end
   out[#out + 1] = state
   return out
+end
+
+-- ---------------------------------------------------------------------------------------------
+-- Named locks: the maintenance lock keeps its key P..'maintenance'; every other name (the
+-- operations console's 'ops') is P..'lock:'..name, a lock of its own.
+
+local function lock_key(name)
+  if name == 'maintenance' then
+    return P .. 'maintenance'
+  end
+  return P .. 'lock:' .. name
+end
+
+-- ---------------------------------------------------------------------------------------------
+-- Operations data: alerts (hash P..'alert:'..id with id rule subject tenant state openedAt
+-- updatedAt version body; no tenant field = null), P..'alerts' (every id, score 0, paged by
+-- ZREVRANGEBYLEX: ids are UUIDv7 strings, so lexicographic order is time order),
+-- P..'alerts:state:'..STATE (the ids in that state, likewise), P..'alerts:active' (field
+-- active_field(rule, subject) -> id of the one alert that is not RESOLVED) and
+-- P..'alerts:resolved-at' (RESOLVED ids scored by updatedAt, for prune).
+
+local function alert_key(id)
+  return P .. 'alert:' .. id
+end
+
+-- Rule and subject in one field without a separator that either could contain.
+local function active_field(rule, subject)
+  return #rule .. ':' .. rule .. subject
+end
+
+local ALERT_FIELDS = {'id', 'rule', 'subject', 'tenant', 'state', 'openedAt', 'updatedAt',
+  'version', 'body'}
+
+-- A stored alert as the flat reply the backend parses: the fields above ('' for no tenant), then
+-- '1' if it has a tenant, else '0'; nil if there is no such alert.
+local function alert_record(id)
+  local v = redis.call('HMGET', alert_key(id), unpack(ALERT_FIELDS))
+  if not v[1] then
+    return nil
+  end
+  local has_tenant = '1'
+  if not v[4] then
+    v[4] = ''
+    has_tenant = '0'
+  end
+  v[#ALERT_FIELDS + 1] = has_tenant
+  return v
+end
+
+-- Calls fn(member) for every member of sorted set key whose score is above min_exclusive, in
+-- score order, 1,000 at a time: the range is read in pages by score, so neither the script's
+-- memory nor a page's cost grows with the range. Members tied on the page's last score are
+-- skipped by count on the next page (a script sees no changes from others in between).
+local function each_scored_after(key, min_exclusive, fn)
+  local lo, skip = '(' .. min_exclusive, 0
+  while true do
+    local page = redis.call('ZRANGEBYSCORE', key, lo, '+inf', 'WITHSCORES', 'LIMIT', skip, 1000)
+    for i = 1, #page, 2 do
+      fn(page[i])
+    end
+    if #page < 2000 then
+      return
+    end
+    local last = page[#page]
+    local tied = 0
+    for i = #page, 2, -2 do
+      if page[i] ~= last then
+        break
+      end
+      tied = tied + 1
+    end
+    if lo == last then
+      skip = skip + tied
+    else
+      lo, skip = last, tied
+    end
+  end
 end

@@ -15,9 +15,10 @@ for s = 1, 3 do
   local cutoff = now - tonumber(ARGV[2 + s])
   local members = redis.call('ZRANGEBYSCORE', registry, '-inf', fmt(cutoff), 'LIMIT', 0, remaining)
   for _, member in ipairs(members) do
-    local id, tenant, jtype = string.match(member, '^([^|]+)|([^|]+)|(.+)$')
+    local id, tenant, jtype, queue = parse_finished_member(member)
     local jk = job_key(id)
-    local f = redis.call('HMGET', jk, 'state', 'idempotencyKey')
+    local f = redis.call('HMGET', jk, 'state', 'idempotencyKey', 'queue')
+    queue = queue or f[3] or nil
     -- A job re-driven since has left the registry already; this guards a stale member.
     if f[1] == false or f[1] == state then
       if f[2] then
@@ -28,7 +29,7 @@ for s = 1, 3 do
       end
       redis.call('DEL', jk)
       redis.call('ZREM', P .. 'jobs:' .. tenant, id)
-      count(tenant, jtype, state, nil)
+      count(tenant, jtype, queue, state, nil)
       deleted = deleted + 1
     end
     redis.call('ZREM', registry, member)

@@ -17,10 +17,12 @@ if j['state'] ~= 'FAILED' then
 end
 local now = now_us()
 redis.call('PERSIST', jk)
-redis.call('ZREM', P .. 'finished:FAILED', finished_member(id, tenant, j['type']))
+-- The member as written now, and as written before the queue was part of it.
+redis.call('ZREM', P .. 'finished:FAILED', finished_member(id, tenant, j['type'], j['queue']),
+  id .. '|' .. tenant .. '|' .. j['type'])
 redis.call('HSET', jk, 'state', 'PENDING', 'attempt', 0, 'runAt', fmt(now))
 redis.call('HDEL', jk, 'finishedAt')
-count(tenant, j['type'], 'FAILED', 'PENDING')
+count(tenant, j['type'], j['queue'], 'FAILED', 'PENDING')
 -- The job takes its idempotency key back unless another job holds it by now.
 local key = j['idempotencyKey']
 if key then

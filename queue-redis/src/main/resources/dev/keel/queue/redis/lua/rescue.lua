@@ -19,7 +19,7 @@ for _, id in ipairs(expired) do
         redis.call('HSET', jk, 'state', 'PENDING', 'runAt', fmt(now),
           'errorMessage', 'lease expired', 'errorStackTrace', '')
         clear_lease(jk)
-        count(j['tenant'], j['type'], 'RUNNING', 'PENDING')
+        count(j['tenant'], j['type'], j['queue'], 'RUNNING', 'PENDING')
         place_pending(id, j['queue'], j['type'], j['tenant'], tonumber(j['priority']), now, now)
         retried[#retried + 1] = id
       else

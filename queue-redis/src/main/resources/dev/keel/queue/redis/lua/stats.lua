@@ -1,11 +1,42 @@
 -- stats: the figures behind a health snapshot, from counters and indexes.
 -- ARGV[3] = tenant ('' = all), ARGV[4] = failed window in us.
--- Returns {now, counts HGETALL, stuck, failedInWindow, oldest due runAt ('' if none)}.
+-- Returns {now, counts HGETALL, stuck, failedInWindow, oldest due runAt ('' if none),
+-- qcounts HGETALL, finished in window as {type, STATE, n, type, STATE, n, ...}}.
 local tenant, window = ARGV[3], tonumber(ARGV[4])
 local now = now_us()
 -- Due scheduled jobs count as due PENDING jobs: promote them first so the due index sees them.
 promote(now, 1000)
 flush()
+
+-- The counters by queue (P..'qcounts') came later than those by type: a namespace written before
+-- them (P..'qcounts:built' missing) has them rebuilt from the job hashes once, here. Every
+-- transition keeps them from then on.
+if redis.call('EXISTS', P .. 'qcounts:built') == 0 then
+  local qcounts = P .. 'qcounts'
+  local totals = {}
+  for _, t in ipairs(redis.call('SMEMBERS', P .. 'tenants')) do
+    local listed, lo = P .. 'jobs:' .. t, '-'
+    while true do
+      local ids = redis.call('ZRANGEBYLEX', listed, lo, '+', 'LIMIT', 0, 1000)
+      for _, id in ipairs(ids) do
+        local f = redis.call('HMGET', job_key(id), 'state', 'queue')
+        if f[1] and f[2] then
+          local field = t .. '|' .. f[2] .. '|' .. f[1]
+          totals[field] = (totals[field] or 0) + 1
+        end
+      end
+      if #ids < 1000 then
+        break
+      end
+      lo = '(' .. ids[#ids]
+    end
+  end
+  redis.call('DEL', qcounts)
+  for field, n in pairs(totals) do
+    redis.call('HSET', qcounts, field, n)
+  end
+  redis.call('SET', P .. 'qcounts:built', '1')
+end
 
 local function tenant_of(id)
   return redis.call('HGET', job_key(id), 'tenant')
@@ -48,4 +79,26 @@ local oldest_text = ''
 if oldest then
   oldest_text = fmt(oldest)
 end
-return {fmt(now), redis.call('HGETALL', P .. 'counts'), stuck, failed, oldest_text}
+-- Finished within the window, by type and outcome: a range of each finished:<STATE> set by
+-- finishedAt, so the cost grows with the jobs finished in the window, not with those kept. A
+-- re-driven job left finished:FAILED, so each job counts once, by its latest finish.
+local by_type = {}
+for _, state in ipairs({'SUCCEEDED', 'FAILED', 'CANCELLED'}) do
+  each_scored_after(P .. 'finished:' .. state, since, function(member)
+    local _, t, jtype = parse_finished_member(member)
+    if tenant == '' or t == tenant then
+      local key = jtype .. '|' .. state
+      by_type[key] = (by_type[key] or 0) + 1
+    end
+  end)
+end
+local finished = {}
+for key, n in pairs(by_type) do
+  local jtype, state = string.match(key, '^(.+)|([A-Z]+)$')
+  finished[#finished + 1] = jtype
+  finished[#finished + 1] = state
+  finished[#finished + 1] = n
+end
+
+return {fmt(now), redis.call('HGETALL', P .. 'counts'), stuck, failed, oldest_text,
+  redis.call('HGETALL', P .. 'qcounts'), finished}
