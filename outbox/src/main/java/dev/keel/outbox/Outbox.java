@@ -143,6 +143,11 @@ public final class Outbox {
     return store.redriveTenant(Objects.requireNonNull(tenant, "tenant"));
   }
 
+  /** How many messages are parked as FAILED, in every tenant (an index probe, not a scan). */
+  public long countFailed() {
+    return store.countFailed();
+  }
+
   /**
    * Configures an {@link Outbox}. The data source is required; each option may be set once.
    * Defaults: schema {@value #DEFAULT_SCHEMA}, a plain {@link ObjectMapper}, payloads up to {@link

@@ -176,8 +176,10 @@ class OutboxRelayTest {
     OutboxRelay relay = outbox.relay(sink).maxAttempts(1).build();
     assertThat(relay.runOnce()).isEqualTo(2);
     assertThat(outbox.find(x).orElseThrow().state()).isEqualTo(OutboxState.FAILED);
+    assertThat(outbox.countFailed()).isEqualTo(2);
     assertThat(outbox.redriveFailed("other")).isZero();
     assertThat(outbox.redriveFailed(OutboxMessage.DEFAULT_TENANT)).isEqualTo(2);
+    assertThat(outbox.countFailed()).isZero();
     sink.failWhen = m -> false;
     assertThat(relay.runOnce()).isEqualTo(2);
     assertThat(outbox.find(y).orElseThrow().state()).isEqualTo(OutboxState.DELIVERED);

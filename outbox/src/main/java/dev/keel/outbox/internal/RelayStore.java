@@ -177,6 +177,13 @@ public final class RelayStore {
         .size();
   }
 
+  public long countFailed() {
+    return db.autoCommit(
+            "counting failed messages",
+            c -> Jdbc.query(c, db.sql().countFailed, Map.of(), rs -> rs.getLong(1)))
+        .get(0);
+  }
+
   public Optional<OutboxRecord> find(UUID id) {
     return db
         .autoCommit(

@@ -18,6 +18,7 @@ public final class Statements {
   public final SqlStatement release;
   public final SqlStatement redrive;
   public final SqlStatement redriveTenant;
+  public final SqlStatement countFailed;
   public final SqlStatement deleteDelivered;
   public final SqlStatement find;
   public final SqlStatement ledgerInsert;
@@ -39,6 +40,7 @@ public final class Statements {
     release = load(schema, "release_messages");
     redrive = load(schema, "redrive_message");
     redriveTenant = load(schema, "redrive_tenant");
+    countFailed = load(schema, "count_failed");
     deleteDelivered = load(schema, "delete_delivered");
     find = load(schema, "find_message");
     ledgerInsert = load(schema, "ledger_insert");
