@@ -95,8 +95,7 @@ final class FinishBatcher {
         return;
       } catch (RuntimeException e) {
         if (backoff.failures() >= ISOLATE_AFTER_FAILURES
-            && batch.size() > 1
-            && storeOneByOne(batch)) {
+            && (batch.size() > 1 ? storeOneByOne(batch) : refusedForGood(batch, e))) {
           batch.clear();
           backoff.reset();
           continue;
@@ -146,6 +145,23 @@ final class FinishBatcher {
     if (!refused.isEmpty()) {
       dropUnstorable(refused, last);
     }
+    return true;
+  }
+
+  /**
+   * A lone result that keeps failing: if the backend answers a ping, it is up and refuses this one
+   * result, which is then given up on (as {@link #storeOneByOne} does within a batch); otherwise
+   * the backend is down and the result is kept for the next try. Without this, a refused result
+   * that happened to arrive alone would be retried forever and its job would never leave the
+   * worker.
+   */
+  private boolean refusedForGood(List<Completion> batch, RuntimeException e) {
+    try {
+      backend.ping();
+    } catch (RuntimeException down) {
+      return false;
+    }
+    dropUnstorable(batch, e);
     return true;
   }
 

@@ -92,6 +92,28 @@ class EngineFailureModesTest {
   }
 
   @Test
+  void aLoneResultTheBackendRefusesForGoodIsGivenUpOnWhileTheBackendAnswers() {
+    RefusingBackend backend = new RefusingBackend();
+    try (Keel keel =
+        Keel.builder().backend(backend).register("t", Map.class, JobHandler.of(m -> {})).build()) {
+      UUID id = keel.client().enqueue(JobRequest.of("t", Map.of("n", 1))).id();
+      backend.poisoned = id;
+      try (Worker w =
+          keel.worker()
+              .queue("default", 1)
+              .pollInterval(Duration.ofMillis(20))
+              .maintenance(false)
+              .build()
+              .start()) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> w.activeJobs() == 1);
+        // Five failed tries with backoff (about 1.5 s), then a ping shows the backend answers.
+        await().atMost(Duration.ofSeconds(20)).until(() -> w.activeJobs() == 0);
+      }
+      assertThat(keel.client().find(id).orElseThrow().state()).isEqualTo(JobState.RUNNING);
+    }
+  }
+
+  @Test
   void aJobInterruptedByShutdownOnItsLastAttemptIsNotFailed() {
     CountDownLatch started = new CountDownLatch(1);
     try (Keel keel =
