@@ -111,6 +111,9 @@ public final class RedisBackend implements QueueBackend {
   private static final Logger LOG = LoggerFactory.getLogger(RedisBackend.class);
   private static final int PROMOTE_LIMIT = 1_000;
 
+  /** Jobs one call of list.lua examines at most on its id walk (about 5 ms of Redis time). */
+  static final int LIST_SCAN_BUDGET = 2_000;
+
   private final UnifiedJedis client;
   private final boolean ownsClient;
   private final NamespaceKeys keys;
@@ -343,21 +346,32 @@ public final class RedisBackend implements QueueBackend {
 
   @Override
   public JobPage list(JobQuery query) {
-    List<String> args = new ArrayList<>();
-    args.add(query.tenant());
-    args.add(query.after() == null ? "" : query.after().toString());
-    args.add(Integer.toString(query.limit()));
-    args.add(query.type() == null ? "" : query.type());
-    args.add(query.queue() == null ? "" : query.queue());
-    for (JobState state : query.states()) {
-      args.add(state.name());
+    // One script call examines at most LIST_SCAN_BUDGET jobs of the tenant's id walk, so a
+    // filter that matches few of many jobs kept costs several short calls, between which Redis
+    // serves the workers, instead of one that blocks it (1,000,000 jobs kept: seconds).
+    List<Job> jobs = new ArrayList<>(query.limit());
+    String after = query.after() == null ? "" : query.after().toString();
+    while (true) {
+      List<String> args = new ArrayList<>();
+      args.add(query.tenant());
+      args.add(after);
+      args.add(Integer.toString(query.limit() - jobs.size()));
+      args.add(query.type() == null ? "" : query.type());
+      args.add(query.queue() == null ? "" : query.queue());
+      args.add(Integer.toString(LIST_SCAN_BUDGET));
+      for (JobState state : query.states()) {
+        args.add(state.name());
+      }
+      List<?> reply = (List<?>) scripts.run("list", args);
+      for (Object flat : reply.subList(1, reply.size())) {
+        jobs.add(JobHashes.fromFlat(flat));
+      }
+      String resume = (String) reply.get(0);
+      if (resume.isEmpty() || jobs.size() >= query.limit()) {
+        return JobPage.of(jobs, query.limit());
+      }
+      after = resume;
     }
-    List<?> reply = (List<?>) scripts.run("list", args);
-    List<Job> jobs = new ArrayList<>(reply.size());
-    for (Object flat : reply) {
-      jobs.add(JobHashes.fromFlat(flat));
-    }
-    return JobPage.of(jobs, query.limit());
   }
 
   @Override

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keel.queue.Job;
 import dev.keel.queue.JobError;
+import dev.keel.queue.JobPage;
+import dev.keel.queue.JobQuery;
 import dev.keel.queue.JobState;
 import dev.keel.queue.spi.AlertOpenRequest;
 import dev.keel.queue.spi.BackendStats;
@@ -20,6 +22,7 @@ import dev.keel.queue.spi.SampleWriteRequest;
 import dev.keel.queue.spi.StatsRequest;
 import dev.keel.queue.testkit.TestJobs;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -38,6 +41,7 @@ import org.junit.jupiter.api.TestInstance;
 class RedisOpsDataLayoutTest {
   private static final Duration LEASE = Duration.ofMinutes(1);
   private static final Duration HOUR = Duration.ofHours(1);
+  private static final Duration BEYOND_MINUTE_COUNTS = Duration.ofHours(30);
 
   private RedisFixture fixture;
   private RedisBackend backend;
@@ -183,5 +187,140 @@ class RedisOpsDataLayoutTest {
 
     assertThat(backend.stats(new StatsRequest(null, HOUR)).finishedInWindowByType())
         .isEqualTo(Map.of("bulk", Map.of(JobState.SUCCEEDED, (long) n)));
+    // Longer than the minute counts are kept: every finished member in the window is ranged.
+    assertThat(backend.stats(new StatsRequest(null, BEYOND_MINUTE_COUNTS)).finishedInWindowByType())
+        .isEqualTo(Map.of("bulk", Map.of(JobState.SUCCEEDED, (long) n)));
+  }
+
+  /** Finishes, failures and a cancel in two tenants; one failure re-driven. */
+  private void finishAMix() {
+    List<NewJob> batch = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      batch.add(jobs.of(i % 2 == 0 ? "even" : "odd").tenant(i < 3 ? "t1" : "t2").build());
+    }
+    backend.enqueue(new EnqueueRequest(batch));
+    List<Job> claimed =
+        backend.claim(new ClaimRequest("w", Set.of(), Set.of(), Set.of(), null, 6, LEASE)).jobs();
+    assertThat(claimed).hasSize(6);
+    backend.finish(
+        new FinishRequest(
+            List.of(
+                new Finish.Succeed(claimed.get(0).lease().orElseThrow()),
+                new Finish.Fail(claimed.get(1).lease().orElseThrow(), JobError.of("x")),
+                new Finish.Fail(claimed.get(2).lease().orElseThrow(), JobError.of("y")),
+                new Finish.Succeed(claimed.get(3).lease().orElseThrow()),
+                new Finish.Fail(claimed.get(4).lease().orElseThrow(), JobError.of("z")),
+                new Finish.Cancel(claimed.get(5).lease().orElseThrow(), "no"))));
+    backend.redrive(new RedriveRequest(new JobRef("t1", claimed.get(2).id())));
+  }
+
+  private void assertWindowFigures() {
+    for (Duration window : List.of(HOUR, BEYOND_MINUTE_COUNTS)) {
+      BackendStats all = backend.stats(new StatsRequest(null, window));
+      assertThat(all.finishedInWindowByType())
+          .as("all tenants, window %s", window)
+          .isEqualTo(
+              Map.of(
+                  "even",
+                  Map.of(JobState.SUCCEEDED, 1L, JobState.FAILED, 1L),
+                  "odd",
+                  Map.of(JobState.SUCCEEDED, 1L, JobState.FAILED, 1L, JobState.CANCELLED, 1L)));
+      assertThat(all.failedInWindow()).isEqualTo(2);
+      BackendStats t1 = backend.stats(new StatsRequest("t1", window));
+      assertThat(t1.finishedInWindowByType())
+          .as("tenant t1, window %s", window)
+          .isEqualTo(
+              Map.of("even", Map.of(JobState.SUCCEEDED, 1L), "odd", Map.of(JobState.FAILED, 1L)));
+      assertThat(t1.failedInWindow()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void finishedInWindowFromTheMinuteCountsAgreesWithTheRangeOfFinishedMembers() {
+    finishAMix();
+
+    assertThat(fixture.admin().get(key("fin:start"))).isEqualTo("0");
+    assertThat(fixture.keys()).anyMatch(k -> k.startsWith(key("fin:")) && !k.endsWith(":start"));
+    assertThat(fixture.keys())
+        .filteredOn(k -> k.startsWith(key("fin:")) && !k.endsWith(":start"))
+        .allSatisfy(k -> assertThat(fixture.admin().ttl(k)).isPositive());
+    assertWindowFigures();
+  }
+
+  @Test
+  void aNamespaceWrittenBeforeTheMinuteCountsIsCountedFromTheFinishedMembers() {
+    finishAMix();
+    for (String k : fixture.keys()) {
+      if (k.startsWith(key("fin:"))) {
+        fixture.admin().del(k);
+      }
+    }
+    assertWindowFigures();
+
+    // The next finish starts the counts, complete from the next minute on; until a window starts
+    // there, the finished members are ranged.
+    NewJob more = jobs.of("other").build();
+    backend.enqueue(EnqueueRequest.of(more));
+    backend.finish(FinishRequest.of(new Finish.Succeed(claimType("other").lease().orElseThrow())));
+    long start = Long.parseLong(fixture.admin().get(key("fin:start")));
+    assertThat(start).isGreaterThan(System.currentTimeMillis() * 1000 - 1_000_000);
+    assertThat(backend.stats(new StatsRequest(null, HOUR)).finishedInWindowByType())
+        .containsEntry("other", Map.of(JobState.SUCCEEDED, 1L))
+        .containsEntry("even", Map.of(JobState.SUCCEEDED, 1L, JobState.FAILED, 1L));
+  }
+
+  @Test
+  void aListFilterMatchingFewOfManyJobsWalksInCallsOfBoundedLength() {
+    int many = 2 * RedisBackend.LIST_SCAN_BUDGET + 500;
+    NewJob firstRare = jobs.of("rare").build();
+    List<NewJob> batch = new ArrayList<>(List.of(firstRare));
+    for (int i = 0; i < many; i++) {
+      batch.add(jobs.of("common").build());
+    }
+    NewJob lastRare = jobs.of("rare").build();
+    batch.add(lastRare);
+    backend.enqueue(new EnqueueRequest(batch));
+
+    assertThat(backend.list(JobQuery.tenant("default").withType("rare")).jobs())
+        .extracting(Job::id)
+        .containsExactly(firstRare.id(), lastRare.id());
+    JobPage one = backend.list(JobQuery.tenant("default").withType("rare").withLimit(1));
+    assertThat(one.jobs()).extracting(Job::id).containsExactly(firstRare.id());
+    assertThat(
+            backend
+                .list(
+                    JobQuery.tenant("default")
+                        .withType("rare")
+                        .withLimit(1)
+                        .withAfter(one.next().orElseThrow()))
+                .jobs())
+        .extracting(Job::id)
+        .containsExactly(lastRare.id());
+    assertThat(backend.list(JobQuery.tenant("default").withType("none")).jobs()).isEmpty();
+    assertThat(backend.list(JobQuery.tenant("default").withType("none")).next()).isEmpty();
+
+    // A failure among them is found through finished:FAILED; the pending through their indexes.
+    backend.finish(
+        FinishRequest.of(
+            new Finish.Fail(claimType("rare").lease().orElseThrow(), JobError.of("x"))));
+    NewJob later = jobs.of("rare").runAt(fixture.clock().instant().plus(HOUR)).build();
+    backend.enqueue(EnqueueRequest.of(later));
+    assertThat(backend.list(JobQuery.tenant("default").withStates(JobState.FAILED)).jobs())
+        .extracting(Job::id)
+        .containsExactly(firstRare.id());
+    assertThat(
+            backend
+                .list(
+                    JobQuery.tenant("default")
+                        .withStates(JobState.PENDING, JobState.FAILED)
+                        .withType("rare"))
+                .jobs())
+        .extracting(Job::id)
+        .containsExactly(firstRare.id(), lastRare.id(), later.id());
+    assertThat(
+            backend
+                .list(JobQuery.tenant("other").withStates(JobState.PENDING, JobState.FAILED))
+                .jobs())
+        .isEmpty();
   }
 }

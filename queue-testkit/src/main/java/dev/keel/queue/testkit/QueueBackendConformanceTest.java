@@ -1447,6 +1447,58 @@ public abstract class QueueBackendConformanceTest {
     assertThat(backend.list(all.withStates(JobState.FAILED)).jobs()).isEmpty();
   }
 
+  @Test
+  void listOfSeveralStatesPagesInIdOrderAcrossThem() {
+    // Eight jobs in enqueue (id) order, left in the five states interleaved; a filter on four of
+    // them, read two at a time, must give the matching jobs once each, in id order.
+    List<NewJob> all = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      NewJob job = jobs.of("mix").payloadN(i).build();
+      all.add(job);
+      enqueue(job);
+    }
+    List<Job> claimed = claim("w1", 6, LONG_LEASE);
+    assertThat(ids(claimed)).containsExactlyElementsOf(ids(all.subList(0, 6)));
+    finish(new Finish.Succeed(claimed.get(0).lease().orElseThrow())); // 0 succeeded
+    finish(new Finish.Fail(claimed.get(1).lease().orElseThrow(), JobError.of("x"))); // 1 failed
+    // 2 stays running
+    finish(new Finish.Cancel(claimed.get(3).lease().orElseThrow(), "no")); // 3 cancelled
+    finish(new Finish.Succeed(claimed.get(4).lease().orElseThrow())); // 4 succeeded
+    finish(new Finish.Fail(claimed.get(5).lease().orElseThrow(), JobError.of("y"))); // 5 failed
+    // 6 and 7 stay pending
+
+    JobQuery query =
+        JobQuery.tenant("default")
+            .withStates(JobState.FAILED, JobState.PENDING, JobState.SUCCEEDED, JobState.CANCELLED)
+            .withLimit(2);
+    List<UUID> seen = new ArrayList<>();
+    JobPage page = backend.list(query);
+    int pages = 1;
+    seen.addAll(ids(page.jobs()));
+    while (page.next().isPresent()) {
+      page = backend.list(query.withAfter(page.next().get()));
+      seen.addAll(ids(page.jobs()));
+      assertThat(++pages).as("pages").isLessThanOrEqualTo(5);
+    }
+    List<UUID> expected = new ArrayList<>();
+    for (int i : new int[] {0, 1, 3, 4, 5, 6, 7}) {
+      expected.add(all.get(i).id());
+    }
+    assertThat(seen).containsExactlyElementsOf(expected);
+    assertThat(backend.list(JobQuery.tenant("default").withStates(JobState.RUNNING)).jobs())
+        .extracting(Job::id)
+        .containsExactly(all.get(2).id());
+    assertThat(
+            backend
+                .list(
+                    JobQuery.tenant("default")
+                        .withStates(JobState.FAILED)
+                        .withAfter(all.get(1).id()))
+                .jobs())
+        .extracting(Job::id)
+        .containsExactly(all.get(5).id());
+  }
+
   // ---------------------------------------------------------------- stats
 
   @Test

@@ -74,6 +74,39 @@ local count_deltas = {}
 local queue_count_deltas = {}
 local registered_types = {}
 
+-- Jobs finished per minute: hash P..'fin:'..minute (minute = finishedAt µs / 60 s), field
+-- tenant|type|STATE, so stats sums an hour's window from 60 small hashes instead of ranging over
+-- every job that finished in it. Kept FIN_TTL_S; P..'fin:start' is the finish time from which the
+-- buckets are complete (0: from the start; a namespace written before them: the next minute).
+local FIN_BUCKET_US = 60000000
+local FIN_TTL_S = 90000
+local fin_deltas = {}
+local fin_started = false
+
+local function fin_count(finished_us, tenant, jtype, state, n)
+  if not fin_started then
+    fin_started = true
+    local marker = P .. 'fin:start'
+    if redis.call('EXISTS', marker) == 0 then
+      local start = 0
+      for _, s in ipairs({'SUCCEEDED', 'FAILED', 'CANCELLED'}) do
+        if redis.call('ZCARD', P .. 'finished:' .. s) > 0 then
+          start = (math.floor(now_us() / FIN_BUCKET_US) + 1) * FIN_BUCKET_US
+        end
+      end
+      redis.call('SET', marker, string.format('%.0f', start))
+    end
+  end
+  local bucket = string.format('%.0f', math.floor(finished_us / FIN_BUCKET_US))
+  local d = fin_deltas[bucket]
+  if not d then
+    d = {}
+    fin_deltas[bucket] = d
+  end
+  local field = tenant .. '|' .. jtype .. '|' .. state
+  d[field] = (d[field] or 0) + n
+end
+
 local function add_delta(deltas, field, n)
   deltas[field] = (deltas[field] or 0) + n
 end
@@ -161,6 +194,22 @@ local function flush()
       redis.call('HINCRBY', qcounts, field, delta)
     end
   end
+  for bucket, deltas in pairs(fin_deltas) do
+    local key = P .. 'fin:' .. bucket
+    -- An expired bucket is not brought back by a late decrement (prune, re-drive).
+    local exists = redis.call('EXISTS', key) == 1
+    local written = false
+    for field, delta in pairs(deltas) do
+      if delta > 0 or (delta < 0 and exists) then
+        redis.call('HINCRBY', key, field, delta)
+        written = true
+      end
+    end
+    if written and not exists then
+      redis.call('EXPIRE', key, FIN_TTL_S)
+    end
+  end
+  fin_deltas = {}
   for queue, _ in pairs(wake) do
     redis.call('PUBLISH', WAKEUP_CHANNEL, queue)
   end
@@ -267,6 +316,7 @@ local function make_terminal(jk, j, state, now, error_message, error_trace)
   end
   clear_lease(jk)
   zadd_later(P .. 'finished:' .. state, fmt(now), finished_member(id, tenant, jtype, j['queue']))
+  fin_count(now, tenant, jtype, state, 1)
   count(tenant, jtype, j['queue'], j['state'], state)
   release_idempotency(id, tenant, j['idempotencyKey'], j['idempotencyWindowMs'])
   if FINISHED_TTL_MS > 0 then
@@ -481,10 +531,11 @@ end
 -- score order, 1,000 at a time: the range is read in pages by score, so neither the script's
 -- memory nor a page's cost grows with the range. Members tied on the page's last score are
 -- skipped by count on the next page (a script sees no changes from others in between).
-local function each_scored_after(key, min_exclusive, fn)
+local function each_scored_after(key, min_exclusive, fn, max_exclusive)
   local lo, skip = '(' .. min_exclusive, 0
+  local hi = max_exclusive and ('(' .. max_exclusive) or '+inf'
   while true do
-    local page = redis.call('ZRANGEBYSCORE', key, lo, '+inf', 'WITHSCORES', 'LIMIT', skip, 1000)
+    local page = redis.call('ZRANGEBYSCORE', key, lo, hi, 'WITHSCORES', 'LIMIT', skip, 1000)
     for i = 1, #page, 2 do
       fn(page[i])
     end

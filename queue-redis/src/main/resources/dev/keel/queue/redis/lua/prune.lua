@@ -13,8 +13,10 @@ for s = 1, 3 do
   local state = states[s]
   local registry = P .. 'finished:' .. state
   local cutoff = now - tonumber(ARGV[2 + s])
-  local members = redis.call('ZRANGEBYSCORE', registry, '-inf', fmt(cutoff), 'LIMIT', 0, remaining)
-  for _, member in ipairs(members) do
+  local scored = redis.call('ZRANGEBYSCORE', registry, '-inf', fmt(cutoff), 'WITHSCORES', 'LIMIT', 0,
+    remaining)
+  for m = 1, #scored, 2 do
+    local member = scored[m]
     local id, tenant, jtype, queue = parse_finished_member(member)
     local jk = job_key(id)
     local f = redis.call('HMGET', jk, 'state', 'idempotencyKey', 'queue')
@@ -30,11 +32,12 @@ for s = 1, 3 do
       redis.call('DEL', jk)
       redis.call('ZREM', P .. 'jobs:' .. tenant, id)
       count(tenant, jtype, queue, state, nil)
+      fin_count(tonumber(scored[m + 1]), tenant, jtype, state, -1)
       deleted = deleted + 1
     end
     redis.call('ZREM', registry, member)
   end
-  remaining = remaining - #members
+  remaining = remaining - #scored / 2
 end
 flush()
 return deleted

@@ -20,6 +20,9 @@ redis.call('PERSIST', jk)
 -- The member as written now, and as written before the queue was part of it.
 redis.call('ZREM', P .. 'finished:FAILED', finished_member(id, tenant, j['type'], j['queue']),
   id .. '|' .. tenant .. '|' .. j['type'])
+if j['finishedAt'] then
+  fin_count(tonumber(j['finishedAt']), tenant, j['type'], 'FAILED', -1)
+end
 redis.call('HSET', jk, 'state', 'PENDING', 'attempt', 0, 'runAt', fmt(now))
 redis.call('HDEL', jk, 'finishedAt')
 count(tenant, j['type'], j['queue'], 'FAILED', 'PENDING')

@@ -43,27 +43,20 @@ local function tenant_of(id)
 end
 
 local running, failed_registry = P .. 'running', P .. 'finished:FAILED'
-local since = fmt(now - window)
-local stuck, failed
+local since_us = now - window
+local since = fmt(since_us)
+local stuck
 if tenant == '' then
   stuck = redis.call('ZCOUNT', running, '-inf', fmt(now))
-  failed = redis.call('ZCOUNT', failed_registry, since, '+inf')
 else
-  -- Both sets are small in a healthy system (expired leases, failures of one window).
-  stuck, failed = 0, 0
+  -- Small in a healthy system: expired leases only.
+  stuck = 0
   for _, id in ipairs(redis.call('ZRANGEBYSCORE', running, '-inf', fmt(now))) do
     if tenant_of(id) == tenant then
       stuck = stuck + 1
     end
   end
-  for _, member in ipairs(redis.call('ZRANGEBYSCORE', failed_registry, since, '+inf')) do
-    local _, t = string.match(member, '^([^|]+)|([^|]+)|')
-    if t == tenant then
-      failed = failed + 1
-    end
-  end
 end
-
 local tenants = {tenant}
 if tenant == '' then
   tenants = redis.call('SMEMBERS', P .. 'tenants')
@@ -79,25 +72,56 @@ local oldest_text = ''
 if oldest then
   oldest_text = fmt(oldest)
 end
--- Finished within the window, by type and outcome: a range of each finished:<STATE> set by
--- finishedAt, so the cost grows with the jobs finished in the window, not with those kept. A
--- re-driven job left finished:FAILED, so each job counts once, by its latest finish.
+-- Finished within the window, by type and outcome; each job counts once, by its latest finish
+-- (a re-driven job left finished:FAILED and its minute's count). From the per-minute counts
+-- (P..'fin:'..minute) when they cover the window: the minutes after the window's first are summed
+-- (60 hashes for an hour) and only that first, partial minute is ranged in finished:<STATE>.
+-- Otherwise (a window longer than the counts are kept, or reaching back before they were written)
+-- every finished:<STATE> set is ranged by finishedAt over the whole window.
 local by_type = {}
+local failed = 0
+local function add_finished(t, jtype, state, n)
+  if tenant == '' or t == tenant then
+    local key = jtype .. '|' .. state
+    by_type[key] = (by_type[key] or 0) + n
+    if state == 'FAILED' then
+      failed = failed + n
+    end
+  end
+end
+local range_to = nil
+local start = tonumber(redis.call('GET', P .. 'fin:start') or '')
+local first = math.floor(since_us / FIN_BUCKET_US)
+local last = math.floor(now / FIN_BUCKET_US)
+if start and since_us >= start and (last - first) * FIN_BUCKET_US < (FIN_TTL_S - 3600) * 1000000 then
+  range_to = fmt((first + 1) * FIN_BUCKET_US)
+  for bucket = first + 1, last do
+    local flat = redis.call('HGETALL', P .. 'fin:' .. fmt(bucket))
+    for i = 1, #flat, 2 do
+      local t, jtype, state = string.match(flat[i], '^([^|]+)|([^|]+)|([A-Z]+)$')
+      add_finished(t, jtype, state, tonumber(flat[i + 1]))
+    end
+  end
+end
 for _, state in ipairs({'SUCCEEDED', 'FAILED', 'CANCELLED'}) do
   each_scored_after(P .. 'finished:' .. state, since, function(member)
     local _, t, jtype = parse_finished_member(member)
-    if tenant == '' or t == tenant then
-      local key = jtype .. '|' .. state
-      by_type[key] = (by_type[key] or 0) + 1
-    end
-  end)
+    add_finished(t, jtype, state, 1)
+  end, range_to)
+end
+if tenant == '' then
+  -- Exact and cheap for all tenants, whatever the window.
+  failed = redis.call('ZCOUNT', failed_registry, since, '+inf')
 end
 local finished = {}
 for key, n in pairs(by_type) do
-  local jtype, state = string.match(key, '^(.+)|([A-Z]+)$')
-  finished[#finished + 1] = jtype
-  finished[#finished + 1] = state
-  finished[#finished + 1] = n
+  -- A minute's count that went back to 0 (its job was re-driven or pruned) is no figure.
+  if n ~= 0 then
+    local jtype, state = string.match(key, '^(.+)|([A-Z]+)$')
+    finished[#finished + 1] = jtype
+    finished[#finished + 1] = state
+    finished[#finished + 1] = n
+  end
 end
 
 return {fmt(now), redis.call('HGETALL', P .. 'counts'), stuck, failed, oldest_text,
