@@ -78,14 +78,13 @@ if not any_state and not states['SUCCEEDED'] then
     end
     table.sort(candidates)
     for _, id in ipairs(candidates) do
-      local flat = redis.call('HGETALL', job_key(id))
-      if #flat > 0 then
-        local j = to_map(flat)
-        if wanted(j['state'], j['tenant'], j['type'], j['queue']) then
-          out[#out + 1] = flat
-          if #out > limit then
-            break
-          end
+      -- Four fields decide; the whole job (payload included) is read only for the page.
+      local jk = job_key(id)
+      local f = redis.call('HMGET', jk, 'state', 'tenant', 'type', 'queue')
+      if f[1] and wanted(f[1], f[2], f[3], f[4]) then
+        out[#out + 1] = redis.call('HGETALL', jk)
+        if #out > limit then
+          break
         end
       end
     end

@@ -111,12 +111,16 @@ for _, state in ipairs({'SUCCEEDED', 'FAILED', 'CANCELLED'}) do
 end
 if tenant == '' then
   -- Exact and cheap for all tenants, whatever the window.
-  failed = redis.call('ZCOUNT', failed_registry, since, '+inf')
+  failed = redis.call('ZCOUNT', failed_registry, '(' .. since, '+inf')
+end
+if failed < 0 then
+  failed = 0
 end
 local finished = {}
 for key, n in pairs(by_type) do
-  -- A minute's count that went back to 0 (its job was re-driven or pruned) is no figure.
-  if n ~= 0 then
+  -- A minute's count that went back to 0 (its job was re-driven or pruned) is no figure; below 0
+  -- (a job an older version finished, re-driven or pruned by this one) it is none either.
+  if n > 0 then
     local jtype, state = string.match(key, '^(.+)|([A-Z]+)$')
     finished[#finished + 1] = jtype
     finished[#finished + 1] = state
