@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keel.outbox.RelayedMessage;
 import dev.keel.outbox.WebhookSink;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -52,7 +51,8 @@ public final class WebhookAlertSink implements AlertSink {
             body.toString(),
             Map.of(),
             1,
-            Instant.now()));
+            // When the alert changed (the backend's clock, or the console's when it is down).
+            a.updatedAt()));
   }
 
   @Override
