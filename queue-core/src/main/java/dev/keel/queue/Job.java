@@ -14,7 +14,7 @@ import java.util.UUID;
  * <p>Times come from the backend's clock (database {@code now()}, Redis {@code TIME}, or the inline
  * backend's injected clock). Nullable fields: {@code startedAt}, {@code finishedAt}, the lease
  * fields, {@code heartbeatAt}, {@code progress}, {@code lastError}, {@code idempotencyKey}, {@code
- * traceparent}, {@code timeout}.
+ * traceparent}, {@code timeout}, {@code concurrencyKey} (then {@code concurrencyLimit} is 0).
  */
 public record Job(
     UUID id,
@@ -39,7 +39,9 @@ public record Job(
     String idempotencyKey,
     String traceparent,
     Map<String, String> metadata,
-    Duration timeout) {
+    Duration timeout,
+    String concurrencyKey,
+    int concurrencyLimit) {
 
   public Job {
     Objects.requireNonNull(id, "id");
@@ -51,6 +53,59 @@ public record Job(
     Objects.requireNonNull(runAt, "runAt");
     Objects.requireNonNull(createdAt, "createdAt");
     metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
+  }
+
+  /** A job without a concurrency key. */
+  public Job(
+      UUID id,
+      String type,
+      String queue,
+      String tenant,
+      String payload,
+      int priority,
+      JobState state,
+      int attempt,
+      int maxAttempts,
+      Instant runAt,
+      Instant createdAt,
+      Instant startedAt,
+      Instant finishedAt,
+      String leaseOwner,
+      String leaseToken,
+      Instant leaseExpiresAt,
+      Instant heartbeatAt,
+      JobProgress progress,
+      JobError lastError,
+      String idempotencyKey,
+      String traceparent,
+      Map<String, String> metadata,
+      Duration timeout) {
+    this(
+        id,
+        type,
+        queue,
+        tenant,
+        payload,
+        priority,
+        state,
+        attempt,
+        maxAttempts,
+        runAt,
+        createdAt,
+        startedAt,
+        finishedAt,
+        leaseOwner,
+        leaseToken,
+        leaseExpiresAt,
+        heartbeatAt,
+        progress,
+        lastError,
+        idempotencyKey,
+        traceparent,
+        metadata,
+        timeout,
+        null,
+        0);
   }
 
   /** The lease this snapshot shows, present only while RUNNING. */

@@ -35,6 +35,8 @@ public final class JobRequest<T> {
   private Duration timeout;
   private String idempotencyKey;
   private IdempotencyPolicy idempotencyPolicy;
+  private String concurrencyKey;
+  private Integer concurrencyLimit;
   private Map<String, String> metadata = Map.of();
 
   private JobRequest(String type, T payload) {
@@ -59,6 +61,8 @@ public final class JobRequest<T> {
     copy.timeout = timeout;
     copy.idempotencyKey = idempotencyKey;
     copy.idempotencyPolicy = idempotencyPolicy;
+    copy.concurrencyKey = concurrencyKey;
+    copy.concurrencyLimit = concurrencyLimit;
     copy.metadata = metadata;
     change.accept(copy);
     return copy;
@@ -110,6 +114,26 @@ public final class JobRequest<T> {
         r -> {
           r.idempotencyKey = key;
           r.idempotencyPolicy = policy;
+        });
+  }
+
+  /**
+   * At most {@code limit} jobs with concurrency key {@code key} RUNNING at once, cluster-wide, in
+   * every tenant (put the tenant in the key to limit per tenant). The claim enforces it atomically:
+   * a job whose key is full stays PENDING, uses no attempt, and does not hold back other jobs. A
+   * RUNNING job whose lease expired no longer counts. Overrides the type's {@link
+   * JobType#withConcurrency rule}. Jobs sharing a key should share the limit: each job is claimed
+   * only while fewer than its own limit run.
+   *
+   * <pre>{@code
+   * JobRequest.of("mailbox.sync", sync).withConcurrency("mailbox:" + sync.mailboxId(), 1)
+   * }</pre>
+   */
+  public JobRequest<T> withConcurrency(String key, int limit) {
+    return with(
+        r -> {
+          r.concurrencyKey = key;
+          r.concurrencyLimit = limit;
         });
   }
 
@@ -168,6 +192,16 @@ public final class JobRequest<T> {
 
   public IdempotencyPolicy idempotencyPolicy() {
     return idempotencyPolicy;
+  }
+
+  /** The concurrency key set by {@link #withConcurrency}, or null. */
+  public String concurrencyKey() {
+    return concurrencyKey;
+  }
+
+  /** The concurrency limit set by {@link #withConcurrency}, or null. */
+  public Integer concurrencyLimit() {
+    return concurrencyLimit;
   }
 
   public Map<String, String> metadata() {

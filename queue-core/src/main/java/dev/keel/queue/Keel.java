@@ -5,6 +5,7 @@ import dev.keel.queue.internal.CanonicalJson;
 import dev.keel.queue.internal.Drainer;
 import dev.keel.queue.internal.DurationRecorder;
 import dev.keel.queue.internal.EnvironmentBackends;
+import dev.keel.queue.internal.FencedLocks;
 import dev.keel.queue.internal.HealthService;
 import dev.keel.queue.internal.JobExecution;
 import dev.keel.queue.internal.JobIds;
@@ -68,6 +69,7 @@ public final class Keel implements AutoCloseable {
   private final HealthThresholds thresholds;
   private final java.util.Set<String> typeNames;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final Locks locks;
 
   private Keel(Builder b) {
     this.backend = b.backend;
@@ -85,7 +87,9 @@ public final class Keel implements AutoCloseable {
     long maxPayload =
         b.maxPayloadBytes != null ? b.maxPayloadBytes : Limits.DEFAULT_MAX_PAYLOAD_BYTES;
     JobIds ids = new JobIds(clock);
-    JobPreparer preparer = new JobPreparer(json, ids, maxPayload, types, tracing);
+    JobPreparer preparer =
+        new JobPreparer(
+            json, ids, maxPayload, types, tracing, () -> backend.capabilities().coordination());
     // Checked before any thread starts: a bad template fails build() with nothing running.
     ScheduleService schedules =
         new ScheduleService(
@@ -119,6 +123,7 @@ public final class Keel implements AutoCloseable {
                     ? b.scheduleCheckInterval
                     : DEFAULT_SCHEDULE_CHECK_INTERVAL));
     this.client = new JobClient(backend, preparer, json, listeners);
+    this.locks = new FencedLocks(backend, timers);
     this.health = new HealthService(backend, clock, thresholds, durations);
     this.drainer = new Drainer(runtime, DEFAULT_LEASE);
     log.info(
@@ -174,6 +179,21 @@ public final class Keel implements AutoCloseable {
   public JobListener.Registration addListener(JobListener listener) {
     Runnable remove = listeners.add(Objects.requireNonNull(listener, "listener"));
     return remove::run;
+  }
+
+  /**
+   * Cluster-wide fenced locks on this Keel's backend; see {@link Locks}. Locks are renewed on
+   * Keel's timer thread, so they stop being renewed (and run out) when this Keel is closed.
+   *
+   * @throws UnsupportedOperationException if the backend does not keep locks ({@code
+   *     BackendCapabilities.coordination})
+   */
+  public Locks locks() {
+    if (!backend.capabilities().coordination()) {
+      throw new UnsupportedOperationException(
+          "the " + backend.capabilities().name() + " backend does not keep fenced locks");
+    }
+    return locks;
   }
 
   /** The names of the job types registered with handlers. */
@@ -425,6 +445,16 @@ public final class Keel implements AutoCloseable {
               "schedules declared, but the "
                   + backend.capabilities().name()
                   + " backend does not store recurring schedules");
+        }
+        for (JobType<?> type : types.values()) {
+          if (type.concurrency() != null && !backend.capabilities().coordination()) {
+            throw new KeelConfigurationException(
+                "job type "
+                    + type.name()
+                    + " has a concurrency rule, but the "
+                    + backend.capabilities().name()
+                    + " backend does not enforce concurrency keys");
+          }
         }
         return new Keel(this);
       } catch (RuntimeException e) {

@@ -13,6 +13,13 @@ public final class Limits {
   public static final int MIN_MAX_ATTEMPTS = 1;
   public static final int MAX_MAX_ATTEMPTS = 1_000;
   public static final int MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+
+  /** A concurrency key: 1 to 255 characters, not blank. */
+  public static final int MAX_CONCURRENCY_KEY_LENGTH = 255;
+
+  /** The most jobs of one concurrency key that may run at once. */
+  public static final int MAX_CONCURRENCY_LIMIT = 10_000;
+
   public static final int MAX_METADATA_ENTRIES = 64;
   public static final int MAX_METADATA_KEY_LENGTH = 128;
   public static final int MAX_METADATA_VALUE_LENGTH = 1_024;

@@ -114,6 +114,8 @@ final class FirePlanner {
         null,
         null,
         null,
-        metadata);
+        metadata,
+        t.concurrencyKey(),
+        t.concurrencyLimit());
   }
 }

@@ -1,5 +1,6 @@
 package dev.keel.queue.internal;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.keel.queue.IdempotencyPolicy;
 import dev.keel.queue.InvalidJobException;
 import dev.keel.queue.JobRequest;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
 
 /**
@@ -37,13 +39,20 @@ public final class JobPreparer {
   private final long maxPayloadBytes;
   private final Map<String, JobType<?>> types;
   private final TracePropagator tracing;
+  private final BooleanSupplier coordination;
 
+  /**
+   * @param coordination whether the backend enforces concurrency keys, read per job (a reconnecting
+   *     backend learns it late)
+   */
   public JobPreparer(
       CanonicalJson json,
       JobIds ids,
       long maxPayloadBytes,
       Map<String, JobType<?>> types,
-      TracePropagator tracing) {
+      TracePropagator tracing,
+      BooleanSupplier coordination) {
+    this.coordination = coordination;
     this.json = json;
     this.ids = ids;
     this.maxPayloadBytes = maxPayloadBytes;
@@ -106,7 +115,9 @@ public final class JobPreparer {
         job.idempotencyKey(),
         job.idempotencyPolicy(),
         traceparent,
-        metadata);
+        metadata,
+        job.concurrencyKey(),
+        job.concurrencyLimit());
   }
 
   private NewJob check(JobRequest<?> r) {
@@ -189,6 +200,29 @@ public final class JobPreparer {
     if (size > maxPayloadBytes) {
       throw new PayloadTooLargeException("payload", size, maxPayloadBytes);
     }
+    String concurrencyKey;
+    int concurrencyLimit;
+    if (r.concurrencyKey() != null || r.concurrencyLimit() != null) {
+      concurrencyKey = concurrencyKey("concurrencyKey", r.concurrencyKey());
+      concurrencyLimit = r.concurrencyLimit();
+      if (concurrencyLimit < 1 || concurrencyLimit > Limits.MAX_CONCURRENCY_LIMIT) {
+        throw new InvalidJobException(
+            "concurrencyLimit",
+            "must be between 1 and " + Limits.MAX_CONCURRENCY_LIMIT + ", was " + concurrencyLimit);
+      }
+    } else if (typeDefaults != null && typeDefaults.concurrency() != null) {
+      String k = typeKey(typeDefaults, r.payload(), payload);
+      concurrencyKey = k == null || k.isBlank() ? null : concurrencyKey("concurrencyKey", k);
+      concurrencyLimit = concurrencyKey == null ? 0 : typeDefaults.concurrency().limit();
+    } else {
+      concurrencyKey = null;
+      concurrencyLimit = 0;
+    }
+    if (concurrencyKey != null && !coordination.getAsBoolean()) {
+      throw new InvalidJobException(
+          "concurrencyKey",
+          "is not enforced by this backend (BackendCapabilities.coordination is false)");
+    }
     return new NewJob(
         ids.next(),
         type,
@@ -203,7 +237,52 @@ public final class JobPreparer {
         key,
         policy,
         null,
-        r.metadata());
+        r.metadata(),
+        concurrencyKey,
+        concurrencyLimit);
+  }
+
+  private static String concurrencyKey(String field, String key) {
+    if (key == null || key.isBlank()) {
+      throw new InvalidJobException(field, "must not be blank");
+    }
+    if (key.length() > Limits.MAX_CONCURRENCY_KEY_LENGTH) {
+      throw new InvalidJobException(
+          field,
+          "must be at most "
+              + Limits.MAX_CONCURRENCY_KEY_LENGTH
+              + " characters, was "
+              + key.length());
+    }
+    return key;
+  }
+
+  /** The type rule's key of a payload, read back as the type's payload class when it is not one. */
+  @SuppressWarnings("unchecked")
+  private <T> String typeKey(JobType<T> type, Object payload, String canonical) {
+    T typed;
+    if (type.payloadType().isInstance(payload)) {
+      typed = (T) payload;
+    } else {
+      try {
+        typed = json.read(canonical, type.payloadType());
+      } catch (JsonProcessingException e) {
+        throw new InvalidJobException(
+            "payload",
+            "is not a "
+                + type.payloadType().getName()
+                + ", which the concurrency rule of type "
+                + type.name()
+                + " reads: "
+                + e.getOriginalMessage());
+      }
+    }
+    try {
+      return type.concurrency().key().apply(typed);
+    } catch (RuntimeException e) {
+      throw new InvalidJobException(
+          "concurrencyKey", "the concurrency rule of type " + type.name() + " threw " + e);
+    }
   }
 
   /**

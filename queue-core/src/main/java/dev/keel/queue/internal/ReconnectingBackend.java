@@ -121,7 +121,8 @@ final class ReconnectingBackend extends ForwardingQueueBackend {
                 provider.name(), true, false, false, dev.keel.queue.Limits.MAX_BATCH_SIZE)
             // Not opened yet: Keel's own backends all store schedules; others say so once open.
             .withSchedules(KEEL_BACKENDS.contains(provider.name()))
-            .withOpsData(KEEL_BACKENDS.contains(provider.name()));
+            .withOpsData(KEEL_BACKENDS.contains(provider.name()))
+            .withCoordination(KEEL_BACKENDS.contains(provider.name()));
   }
 
   /**

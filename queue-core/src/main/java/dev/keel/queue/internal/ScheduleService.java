@@ -127,7 +127,9 @@ public final class ScheduleService implements Schedules {
             template.priority(),
             template.maxAttempts(),
             template.timeout(),
-            template.metadata()),
+            template.metadata(),
+            template.concurrencyKey(),
+            template.concurrencyLimit()),
         s.misfire(),
         s.misfireWindow(),
         s.overlap());

@@ -49,6 +49,7 @@ public record ScheduleSpec(
    *
    * @param payload canonical JSON of the payload
    * @param timeout null for the type's default
+   * @param concurrencyKey null for none (then {@code concurrencyLimit} is 0)
    */
   public record JobTemplate(
       String type,
@@ -58,13 +59,28 @@ public record ScheduleSpec(
       int priority,
       int maxAttempts,
       Duration timeout,
-      Map<String, String> metadata) {
+      Map<String, String> metadata,
+      String concurrencyKey,
+      int concurrencyLimit) {
     public JobTemplate {
       Objects.requireNonNull(type, "type");
       Objects.requireNonNull(queue, "queue");
       Objects.requireNonNull(tenant, "tenant");
       Objects.requireNonNull(payload, "payload");
       metadata = Map.copyOf(metadata);
+    }
+
+    /** A template without a concurrency key. */
+    public JobTemplate(
+        String type,
+        String queue,
+        String tenant,
+        String payload,
+        int priority,
+        int maxAttempts,
+        Duration timeout,
+        Map<String, String> metadata) {
+      this(type, queue, tenant, payload, priority, maxAttempts, timeout, metadata, null, 0);
     }
   }
 
@@ -82,6 +98,11 @@ public record ScheduleSpec(
     j.put("maxAttempts", job.maxAttempts());
     if (job.timeout() != null) {
       j.put("timeoutMillis", job.timeout().toMillis());
+    }
+    if (job.concurrencyKey() != null) {
+      // Only when set, so that the spec text of a schedule without one is what it always was.
+      j.put("concurrencyKey", job.concurrencyKey());
+      j.put("concurrencyLimit", job.concurrencyLimit());
     }
     ObjectNode md = j.putObject("metadata");
     new TreeMap<>(job.metadata()).forEach(md::put);
@@ -168,7 +189,9 @@ public record ScheduleSpec(
               required(j, "priority").asInt(),
               required(j, "maxAttempts").asInt(),
               j.has("timeoutMillis") ? Duration.ofMillis(j.get("timeoutMillis").asLong()) : null,
-              metadata);
+              metadata,
+              j.has("concurrencyKey") ? j.get("concurrencyKey").asText() : null,
+              j.has("concurrencyKey") ? required(j, "concurrencyLimit").asInt() : 0);
       JsonNode m = required(root, "misfire");
       MisfirePolicy misfire;
       if (m.isObject()) {

@@ -16,6 +16,8 @@ package dev.keel.queue.spi;
  *     work instead of throwing {@link UnsupportedOperationException})
  * @param opsData the backend stores alerts and backlog samples for the operations console (the
  *     {@code QueueBackend} alert and sample calls work)
+ * @param coordination the backend enforces concurrency keys in its claim ({@link
+ *     NewJob#concurrencyKey}) and keeps fenced locks (the {@code QueueBackend} lock calls work)
  */
 public record BackendCapabilities(
     String name,
@@ -25,7 +27,8 @@ public record BackendCapabilities(
     int maxBatchSize,
     int preferredClaimSize,
     boolean schedules,
-    boolean opsData) {
+    boolean opsData,
+    boolean coordination) {
 
   public BackendCapabilities {
     if (maxBatchSize < 1) {
@@ -38,6 +41,28 @@ public record BackendCapabilities(
               + "), got "
               + preferredClaimSize);
     }
+  }
+
+  /** Capabilities of a backend without coordination. */
+  public BackendCapabilities(
+      String name,
+      boolean durable,
+      boolean transactionalEnqueue,
+      boolean wakeups,
+      int maxBatchSize,
+      int preferredClaimSize,
+      boolean schedules,
+      boolean opsData) {
+    this(
+        name,
+        durable,
+        transactionalEnqueue,
+        wakeups,
+        maxBatchSize,
+        preferredClaimSize,
+        schedules,
+        opsData,
+        false);
   }
 
   /** Capabilities of a backend that does not store operations data. */
@@ -94,7 +119,8 @@ public record BackendCapabilities(
         maxBatchSize,
         preferredClaimSize,
         schedules,
-        opsData);
+        opsData,
+        coordination);
   }
 
   /** The same capabilities with {@code opsData} set. */
@@ -107,6 +133,21 @@ public record BackendCapabilities(
         maxBatchSize,
         preferredClaimSize,
         schedules,
-        opsData);
+        opsData,
+        coordination);
+  }
+
+  /** The same capabilities with {@code coordination} set. */
+  public BackendCapabilities withCoordination(boolean coordination) {
+    return new BackendCapabilities(
+        name,
+        durable,
+        transactionalEnqueue,
+        wakeups,
+        maxBatchSize,
+        preferredClaimSize,
+        schedules,
+        opsData,
+        coordination);
   }
 }

@@ -180,4 +180,19 @@ public abstract class ForwardingQueueBackend implements QueueBackend {
   public List<StoredSample> samples(SampleListRequest request) {
     return delegate().samples(request);
   }
+
+  @Override
+  public LockResult acquireLock(LockRequest request) {
+    return delegate().acquireLock(request);
+  }
+
+  @Override
+  public LockResult renewLock(LockRequest request) {
+    return delegate().renewLock(request);
+  }
+
+  @Override
+  public boolean releaseLock(LockRequest request) {
+    return delegate().releaseLock(request);
+  }
 }

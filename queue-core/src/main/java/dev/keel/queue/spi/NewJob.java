@@ -21,6 +21,9 @@ import java.util.UUID;
  * @param idempotencyPolicy how long the key is held; never null ({@link
  *     IdempotencyPolicy#whileActive()} by default)
  * @param traceparent W3C traceparent captured at enqueue, or null
+ * @param concurrencyKey null for none: see {@link dev.keel.queue.JobRequest#withConcurrency}
+ * @param concurrencyLimit 1 to {@link dev.keel.queue.Limits#MAX_CONCURRENCY_LIMIT} with a key, 0
+ *     without
  */
 public record NewJob(
     UUID id,
@@ -36,7 +39,9 @@ public record NewJob(
     String idempotencyKey,
     IdempotencyPolicy idempotencyPolicy,
     String traceparent,
-    Map<String, String> metadata) {
+    Map<String, String> metadata,
+    String concurrencyKey,
+    int concurrencyLimit) {
 
   public NewJob {
     Objects.requireNonNull(id, "id");
@@ -48,6 +53,48 @@ public record NewJob(
     idempotencyPolicy =
         idempotencyPolicy == null ? IdempotencyPolicy.whileActive() : idempotencyPolicy;
     metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
+    if ((concurrencyKey == null) != (concurrencyLimit == 0)) {
+      throw new IllegalArgumentException(
+          "concurrencyKey and concurrencyLimit go together, were "
+              + concurrencyKey
+              + " and "
+              + concurrencyLimit);
+    }
+  }
+
+  /** A job without a concurrency key. */
+  public NewJob(
+      UUID id,
+      String type,
+      String queue,
+      String tenant,
+      String payload,
+      int priority,
+      int maxAttempts,
+      Instant runAt,
+      Duration delay,
+      Duration timeout,
+      String idempotencyKey,
+      IdempotencyPolicy idempotencyPolicy,
+      String traceparent,
+      Map<String, String> metadata) {
+    this(
+        id,
+        type,
+        queue,
+        tenant,
+        payload,
+        priority,
+        maxAttempts,
+        runAt,
+        delay,
+        timeout,
+        idempotencyKey,
+        idempotencyPolicy,
+        traceparent,
+        metadata,
+        null,
+        0);
   }
 
   /** The due time on a backend whose clock reads {@code backendNow}. */
@@ -77,6 +124,8 @@ public record NewJob(
         && delay.equals(other.delay)
         && Objects.equals(timeout, other.timeout)
         && idempotencyPolicy.equals(other.idempotencyPolicy)
-        && metadata.equals(other.metadata);
+        && metadata.equals(other.metadata)
+        && Objects.equals(concurrencyKey, other.concurrencyKey)
+        && concurrencyLimit == other.concurrencyLimit;
   }
 }

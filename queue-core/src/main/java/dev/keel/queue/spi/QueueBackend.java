@@ -166,6 +166,49 @@ public interface QueueBackend extends AutoCloseable {
     throw unsupported("fireSchedules");
   }
 
+  // ---- Coordination: fenced locks -----------------------------------------------------------
+  // Backends that enforce concurrency keys and keep fenced locks override these and say so in
+  // capabilities().coordination(). Leases are measured on the backend's clock.
+
+  /**
+   * Take the lock {@code name} for {@code holder} if it is free or its lease expired, with a new
+   * fencing token greater than every token this name was ever given; otherwise change nothing and
+   * answer {@link LockResult#notHeld} with the current holder's expiry. A holder that already holds
+   * the lock gets it renewed with its token unchanged.
+   */
+  default LockResult acquireLock(LockRequest request) {
+    throw unsupportedCoordination("acquireLock");
+  }
+
+  /**
+   * Extend the lease to backend now + {@code lease} if {@code holder} still holds the lock with
+   * {@code token} and its lease has not expired; otherwise answer not held and change nothing (the
+   * holder lost it).
+   */
+  default LockResult renewLock(LockRequest request) {
+    throw unsupportedCoordination("renewLock");
+  }
+
+  /**
+   * Free the lock if {@code holder} holds it with {@code token}; the token counter is kept, so the
+   * next acquisition still gets a greater token.
+   *
+   * @return whether this call freed it (false: it was not held by this holder any more)
+   */
+  default boolean releaseLock(LockRequest request) {
+    throw unsupportedCoordination("releaseLock");
+  }
+
+  private UnsupportedOperationException unsupportedCoordination(String call) {
+    return new UnsupportedOperationException(
+        "the "
+            + capabilities().name()
+            + " backend does not keep fenced locks (QueueBackend."
+            + call
+            + " is not implemented): use the inline, postgres or redis backend, or implement the"
+            + " lock calls and concurrency keys and set BackendCapabilities.coordination");
+  }
+
   // ---- Operations data: alerts and backlog samples ---------------------------------------------
   // Stored for the operations console (module ops). Backends that store them override all of these
   // and say so in capabilities().opsData(). Times are set on the backend's clock.

@@ -7,7 +7,9 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Predicate;
 
@@ -15,7 +17,9 @@ import java.util.function.Predicate;
  * Claims due jobs in (priority, runAt, id) order across the requested queues. Each queue offers its
  * first matching due keys; the merged candidates are claimed one by one under each job's own lock,
  * so concurrent claims never hand out one job twice. A candidate lost to another claimer is simply
- * skipped, and the scan repeats until the limit is met or nothing due is left.
+ * skipped, and the scan repeats until the limit is met or nothing due is left. A job whose
+ * concurrency key is full stays PENDING and its key is passed over for the rest of the claim, so
+ * jobs behind it are still claimed.
  */
 final class Claimer {
   private static final Comparator<Job> CLAIM_ORDER =
@@ -31,10 +35,13 @@ final class Claimer {
 
   ClaimResponse claim(ClaimRequest request) {
     Instant now = clock.instant();
+    Set<String> fullKeys = new HashSet<>();
     Predicate<PendingKey> matches =
         key -> {
           JobRecord r = store.get(key.id());
-          return r != null && request.matches(r.type, r.queue, r.tenant);
+          return r != null
+              && request.matches(r.type, r.queue, r.tenant)
+              && (r.concurrencyKey == null || !fullKeys.contains(r.concurrencyKey));
         };
     List<Job> claimed = new ArrayList<>();
     while (claimed.size() < request.limit()) {
@@ -58,7 +65,8 @@ final class Claimer {
                     request.workerId(),
                     UUID.randomUUID().toString(),
                     now,
-                    request.leaseDuration());
+                    request.leaseDuration(),
+                    fullKeys);
         if (job != null) {
           claimed.add(job);
         }

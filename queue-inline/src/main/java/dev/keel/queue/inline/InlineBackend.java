@@ -26,6 +26,8 @@ import dev.keel.queue.spi.FencedResult;
 import dev.keel.queue.spi.FinishRequest;
 import dev.keel.queue.spi.HeartbeatRequest;
 import dev.keel.queue.spi.JobRef;
+import dev.keel.queue.spi.LockRequest;
+import dev.keel.queue.spi.LockResult;
 import dev.keel.queue.spi.MaintenanceLockRequest;
 import dev.keel.queue.spi.PingResult;
 import dev.keel.queue.spi.ProgressRequest;
@@ -83,7 +85,8 @@ public final class InlineBackend implements QueueBackend {
   private static final BackendCapabilities CAPABILITIES =
       new BackendCapabilities("inline", false, false, true, Limits.MAX_BATCH_SIZE)
           .withSchedules(true)
-          .withOpsData(true);
+          .withOpsData(true)
+          .withCoordination(true);
 
   private final InstantSource clock;
   private final WakeupHub wakeups = new WakeupHub();
@@ -95,6 +98,7 @@ public final class InlineBackend implements QueueBackend {
   private final JobReader reader;
   private final ScheduleStore schedules;
   private final OpsStore ops;
+  private final FencedLockTable fencedLocks;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private InlineBackend(InstantSource clock) {
@@ -108,6 +112,7 @@ public final class InlineBackend implements QueueBackend {
     this.reader = new JobReader(clock, store);
     this.schedules = new ScheduleStore(clock, store, enqueuer);
     this.ops = new OpsStore(clock);
+    this.fencedLocks = new FencedLockTable(clock);
   }
 
   /** An empty in-memory backend whose "server clock" is {@code clock}. */
@@ -220,6 +225,24 @@ public final class InlineBackend implements QueueBackend {
 
   private MaintenanceLock lock(String name) {
     return locks.computeIfAbsent(name, n -> new MaintenanceLock());
+  }
+
+  @Override
+  public LockResult acquireLock(LockRequest request) {
+    checkOpen();
+    return fencedLocks.acquire(Objects.requireNonNull(request, "request"));
+  }
+
+  @Override
+  public LockResult renewLock(LockRequest request) {
+    checkOpen();
+    return fencedLocks.renew(Objects.requireNonNull(request, "request"));
+  }
+
+  @Override
+  public boolean releaseLock(LockRequest request) {
+    checkOpen();
+    return fencedLocks.release(Objects.requireNonNull(request, "request"));
   }
 
   @Override

@@ -29,6 +29,8 @@ final class JobRecord {
   final IdempotencyPolicy idempotencyPolicy;
   final String traceparent;
   final Map<String, String> metadata;
+  final String concurrencyKey;
+  final int concurrencyLimit;
   final Instant createdAt;
 
   private JobState state = JobState.PENDING;
@@ -56,6 +58,8 @@ final class JobRecord {
     this.idempotencyPolicy = job.idempotencyPolicy();
     this.traceparent = job.traceparent();
     this.metadata = job.metadata();
+    this.concurrencyKey = job.concurrencyKey();
+    this.concurrencyLimit = job.concurrencyLimit();
     this.createdAt = now;
     this.runAt = job.effectiveRunAt(now);
   }
@@ -89,7 +93,9 @@ final class JobRecord {
         idempotencyKey,
         traceparent,
         metadata,
-        timeout);
+        timeout,
+        concurrencyKey,
+        concurrencyLimit);
   }
 
   synchronized JobState state() {

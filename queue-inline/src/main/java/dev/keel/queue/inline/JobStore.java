@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.Set;
@@ -25,6 +26,15 @@ final class JobStore {
   private final NavigableMap<UUID, JobRecord> jobs = new ConcurrentSkipListMap<>();
   private final PendingIndex pending = new PendingIndex();
   private final Set<JobRecord> running = ConcurrentHashMap.newKeySet();
+
+  /**
+   * RUNNING jobs per concurrency key. Claims of one key are serialised on the key's entry in {@link
+   * #keyLocks} (taken before any job's monitor, never while holding one); other transitions change
+   * the set under the job's monitor alone, which can only make a key less full.
+   */
+  private final Map<String, Set<JobRecord>> runningByKey = new ConcurrentHashMap<>();
+
+  private final Map<String, Object> keyLocks = new ConcurrentHashMap<>();
 
   JobRecord get(UUID id) {
     return jobs.get(id);
@@ -70,6 +80,45 @@ final class JobStore {
    * if another claim or a cancel got there first.
    */
   Job claim(JobRecord r, PendingKey key, String owner, String token, Instant now, Duration lease) {
+    return claim(r, key, owner, token, now, lease, null);
+  }
+
+  /**
+   * {@link #claim(JobRecord, PendingKey, String, String, Instant, Duration)}, and for a job with a
+   * concurrency key only while fewer than its limit of that key's jobs hold an unexpired lease:
+   * when the key is full the job stays PENDING, its key is added to {@code fullKeys} and null
+   * returned.
+   */
+  Job claim(
+      JobRecord r,
+      PendingKey key,
+      String owner,
+      String token,
+      Instant now,
+      Duration lease,
+      Set<String> fullKeys) {
+    if (r.concurrencyKey == null) {
+      return claimPending(r, key, owner, token, now, lease);
+    }
+    synchronized (keyLocks.computeIfAbsent(r.concurrencyKey, k -> new Object())) {
+      long holding = 0;
+      for (JobRecord other : runningByKey.getOrDefault(r.concurrencyKey, Set.of())) {
+        if (!other.leaseExpiredAt(now) && other.state() == JobState.RUNNING) {
+          holding++;
+        }
+      }
+      if (holding >= r.concurrencyLimit) {
+        if (fullKeys != null) {
+          fullKeys.add(r.concurrencyKey);
+        }
+        return null;
+      }
+      return claimPending(r, key, owner, token, now, lease);
+    }
+  }
+
+  private Job claimPending(
+      JobRecord r, PendingKey key, String owner, String token, Instant now, Duration lease) {
     synchronized (r) {
       if (r.state() != JobState.PENDING || r.pendingKey().compareTo(key) != 0) {
         // Taken or changed meanwhile. The key cannot still be indexed then; removing it anyway
@@ -80,13 +129,16 @@ final class JobStore {
       pending.remove(r.queue, key);
       r.start(owner, token, now, now.plus(lease));
       running.add(r);
+      if (r.concurrencyKey != null) {
+        runningByKey.computeIfAbsent(r.concurrencyKey, k -> ConcurrentHashMap.newKeySet()).add(r);
+      }
       return r.snapshot();
     }
   }
 
   /** RUNNING → PENDING at {@code runAt}; caller holds {@code r}'s monitor and checked the state. */
   void requeue(JobRecord r, Instant runAt, int attemptChange, JobError error) {
-    running.remove(r);
+    stopRunning(r);
     r.requeue(runAt, attemptChange, error);
     pending.add(r.queue, r.pendingKey());
   }
@@ -96,9 +148,19 @@ final class JobStore {
     if (r.state() == JobState.PENDING) {
       pending.remove(r.queue, r.pendingKey());
     } else {
-      running.remove(r);
+      stopRunning(r);
     }
     r.end(terminal, now, error);
+  }
+
+  private void stopRunning(JobRecord r) {
+    running.remove(r);
+    if (r.concurrencyKey != null) {
+      Set<JobRecord> holders = runningByKey.get(r.concurrencyKey);
+      if (holders != null) {
+        holders.remove(r);
+      }
+    }
   }
 
   /** FAILED → PENDING, due now; caller holds {@code r}'s monitor and checked the state. */

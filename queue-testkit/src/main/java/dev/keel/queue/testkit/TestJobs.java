@@ -55,6 +55,8 @@ public final class TestJobs {
     private IdempotencyPolicy idempotencyPolicy = IdempotencyPolicy.whileActive();
     private String traceparent;
     private final Map<String, String> metadata = new LinkedHashMap<>();
+    private String concurrencyKey;
+    private int concurrencyLimit;
 
     private Builder(UUID id, String type) {
       this.id = id;
@@ -129,6 +131,13 @@ public final class TestJobs {
       return this;
     }
 
+    /** At most {@code limit} jobs with {@code key} running at once. */
+    public Builder concurrency(String key, int limit) {
+      this.concurrencyKey = key;
+      this.concurrencyLimit = limit;
+      return this;
+    }
+
     public NewJob build() {
       return new NewJob(
           id,
@@ -144,7 +153,9 @@ public final class TestJobs {
           idempotencyKey,
           idempotencyPolicy,
           traceparent,
-          metadata);
+          metadata,
+          concurrencyKey,
+          concurrencyLimit);
     }
   }
 }
