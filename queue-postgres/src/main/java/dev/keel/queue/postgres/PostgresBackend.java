@@ -11,6 +11,7 @@ import dev.keel.queue.postgres.internal.Claimer;
 import dev.keel.queue.postgres.internal.Database;
 import dev.keel.queue.postgres.internal.Enqueuer;
 import dev.keel.queue.postgres.internal.Failures;
+import dev.keel.queue.postgres.internal.FencedLockStore;
 import dev.keel.queue.postgres.internal.FencedUpdates;
 import dev.keel.queue.postgres.internal.JobQueries;
 import dev.keel.queue.postgres.internal.ListenConnection;
@@ -42,6 +43,8 @@ import dev.keel.queue.spi.FencedResult;
 import dev.keel.queue.spi.FinishRequest;
 import dev.keel.queue.spi.HeartbeatRequest;
 import dev.keel.queue.spi.JobRef;
+import dev.keel.queue.spi.LockRequest;
+import dev.keel.queue.spi.LockResult;
 import dev.keel.queue.spi.MaintenanceLockRequest;
 import dev.keel.queue.spi.PingResult;
 import dev.keel.queue.spi.ProgressRequest;
@@ -110,6 +113,7 @@ public final class PostgresBackend implements QueueBackend {
   private final JobQueries queries;
   private final StatsReader stats;
   private final Maintenance maintenance;
+  private final FencedLockStore fencedLocks;
   private final ScheduleStore schedules;
   private final OpsStore ops;
   private final NotificationListener listener;
@@ -133,6 +137,7 @@ public final class PostgresBackend implements QueueBackend {
     this.queries = new JobQueries(db, sql, channel, notifications);
     this.stats = new StatsReader(db, sql);
     this.maintenance = new Maintenance(db, sql, channel, notifications);
+    this.fencedLocks = new FencedLockStore(db, sql);
     this.schedules = new ScheduleStore(db, sql, enqueuer);
     this.ops = new OpsStore(db, sql);
     ListenConnection.Opener opener =
@@ -176,7 +181,8 @@ public final class PostgresBackend implements QueueBackend {
   public BackendCapabilities capabilities() {
     return new BackendCapabilities("postgres", true, true, notifications, Limits.MAX_BATCH_SIZE)
         .withSchedules(true)
-        .withOpsData(true);
+        .withOpsData(true)
+        .withCoordination(true);
   }
 
   @Override
@@ -312,6 +318,21 @@ public final class PostgresBackend implements QueueBackend {
   @Override
   public void unlockMaintenance(String owner) {
     maintenance.unlock(MaintenanceLockRequest.MAINTENANCE, owner);
+  }
+
+  @Override
+  public LockResult acquireLock(LockRequest request) {
+    return fencedLocks.acquire(Objects.requireNonNull(request, "request"));
+  }
+
+  @Override
+  public LockResult renewLock(LockRequest request) {
+    return fencedLocks.renew(Objects.requireNonNull(request, "request"));
+  }
+
+  @Override
+  public boolean releaseLock(LockRequest request) {
+    return fencedLocks.release(Objects.requireNonNull(request, "request"));
   }
 
   /** Each name is a lock of its own, a row of the {@code locks} table. */

@@ -129,7 +129,9 @@ public final class Enqueuer {
       long delayMillis,
       Long timeoutMillis,
       Long windowMillis,
-      Map<String, String> metadata) {
+      Map<String, String> metadata,
+      String concurrencyKey,
+      Integer concurrencyLimit) {
 
     static Profile of(NewJob job, boolean withWindow) {
       return new Profile(
@@ -142,7 +144,9 @@ public final class Enqueuer {
           job.delay().toMillis(),
           job.timeout() == null ? null : job.timeout().toMillis(),
           withWindow ? Enqueuer.windowMillis(job) : null,
-          job.metadata());
+          job.metadata(),
+          job.concurrencyKey(),
+          job.concurrencyKey() == null ? null : job.concurrencyLimit());
     }
   }
 
@@ -195,6 +199,8 @@ public final class Enqueuer {
         .bindArray("timeoutMillis", "int8", column(profiles, Profile::timeoutMillis))
         .bindArray("traceparents", "text", traceparents)
         .bindArray("metadata", "text", column(profiles, pr -> MetadataJson.write(pr.metadata())))
+        .bindArray("concurrencyKeys", "text", column(profiles, Profile::concurrencyKey))
+        .bindArray("concurrencyLimits", "int4", column(profiles, Profile::concurrencyLimit))
         .bind("channel", channel)
         .bind("notify", notify);
     if (withKeys) {

@@ -26,6 +26,7 @@ public final class JobRowMapper implements SqlCall.RowMapper<Job> {
         errorMessage == null ? null : new JobError(errorMessage, rs.getString("error_stack"));
     long timeoutMs = rs.getLong("timeout_ms");
     Duration timeout = rs.wasNull() ? null : Duration.ofMillis(timeoutMs);
+    int concurrencyLimit = rs.getInt("concurrency_limit");
     return new Job(
         rs.getObject("id", UUID.class),
         rs.getString("type"),
@@ -49,7 +50,9 @@ public final class JobRowMapper implements SqlCall.RowMapper<Job> {
         rs.getString("idempotency_key"),
         rs.getString("traceparent"),
         MetadataJson.read(rs.getString("metadata")),
-        timeout);
+        timeout,
+        rs.getString("concurrency_key"),
+        concurrencyLimit);
   }
 
   static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -38,6 +38,9 @@ public final class Statements {
   public final SqlStatement analyze;
   public final SqlStatement lockAcquire;
   public final SqlStatement lockRelease;
+  public final SqlStatement fencedLockAcquire;
+  public final SqlStatement fencedLockRenew;
+  public final SqlStatement fencedLockRelease;
   public final SqlStatement scheduleLock;
   public final SqlStatement scheduleUpsert;
   public final SqlStatement scheduleRemove;
@@ -83,6 +86,9 @@ public final class Statements {
     analyze = load(schema, "analyze_jobs");
     lockAcquire = load(schema, "lock_acquire");
     lockRelease = load(schema, "lock_release");
+    fencedLockAcquire = load(schema, "fenced_lock_acquire");
+    fencedLockRenew = load(schema, "fenced_lock_renew");
+    fencedLockRelease = load(schema, "fenced_lock_release");
     scheduleLock = load(schema, "schedule_lock");
     scheduleUpsert = load(schema, "schedule_upsert");
     scheduleRemove = load(schema, "schedule_remove");

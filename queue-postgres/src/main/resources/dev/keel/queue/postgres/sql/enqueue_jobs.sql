@@ -9,16 +9,20 @@
 WITH profile AS (
   SELECT p.type, p.queue, p.tenant, p.priority, p.max_attempts,
          coalesce(p.run_at, now() + p.delay_ms * interval '1 millisecond') AS run_at,
-         p.timeout_ms, p.window_ms, p.metadata::jsonb AS metadata, p.n
+         p.timeout_ms, p.window_ms, p.metadata::jsonb AS metadata, p.concurrency_key,
+         p.concurrency_limit, p.n
     FROM unnest(:types::text[], :queues::text[], :tenants::text[], :priorities::int[],
                 :maxAttempts::int[], :runAts::timestamptz[], :delayMillis::bigint[],
-                :timeoutMillis::bigint[], :windowMillis::bigint[], :metadata::text[])
+                :timeoutMillis::bigint[], :windowMillis::bigint[], :metadata::text[],
+                :concurrencyKeys::text[], :concurrencyLimits::int[])
          WITH ORDINALITY AS p(type, queue, tenant, priority, max_attempts, run_at, delay_ms,
-                              timeout_ms, window_ms, metadata, n)
+                              timeout_ms, window_ms, metadata, concurrency_key,
+                              concurrency_limit, n)
 ),
 input AS (
   SELECT i.id, p.type, p.queue, p.tenant, i.payload, p.priority, p.max_attempts, p.run_at,
-         p.timeout_ms, i.key, p.window_ms, i.traceparent, p.metadata, i.ord
+         p.timeout_ms, i.key, p.window_ms, i.traceparent, p.metadata, p.concurrency_key,
+         p.concurrency_limit, i.ord
     FROM unnest(:ids::uuid[], :payloads::text[], :keys::text[], :profiles::int[],
                 :traceparents::text[])
          WITH ORDINALITY AS i(id, payload, key, profile, traceparent, ord)
@@ -27,9 +31,11 @@ input AS (
 inserted AS (
   INSERT INTO ${schema}.jobs AS j
          (id, type, queue, tenant, payload, priority, state, attempt, max_attempts, run_at,
-          created_at, idempotency_key, traceparent, metadata, timeout_ms)
+          created_at, idempotency_key, traceparent, metadata, timeout_ms, concurrency_key,
+          concurrency_limit)
   SELECT i.id, i.type, i.queue, i.tenant, i.payload::json, i.priority, 'pending', 0,
-         i.max_attempts, i.run_at, now(), i.key, i.traceparent, i.metadata, i.timeout_ms
+         i.max_attempts, i.run_at, now(), i.key, i.traceparent, i.metadata, i.timeout_ms,
+         i.concurrency_key, i.concurrency_limit
     FROM input AS i
    WHERE i.key IS NULL
       OR i.window_ms IS NULL

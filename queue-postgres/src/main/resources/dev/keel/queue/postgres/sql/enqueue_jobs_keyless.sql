@@ -8,19 +8,22 @@
 WITH profile AS (
   SELECT p.type, p.queue, p.tenant, p.priority, p.max_attempts,
          coalesce(p.run_at, now() + p.delay_ms * interval '1 millisecond') AS run_at,
-         p.timeout_ms, p.metadata::jsonb AS metadata, p.n
+         p.timeout_ms, p.metadata::jsonb AS metadata, p.concurrency_key, p.concurrency_limit,
+         p.n
     FROM unnest(:types::text[], :queues::text[], :tenants::text[], :priorities::int[],
                 :maxAttempts::int[], :runAts::timestamptz[], :delayMillis::bigint[],
-                :timeoutMillis::bigint[], :metadata::text[])
+                :timeoutMillis::bigint[], :metadata::text[], :concurrencyKeys::text[],
+                :concurrencyLimits::int[])
          WITH ORDINALITY AS p(type, queue, tenant, priority, max_attempts, run_at, delay_ms,
-                              timeout_ms, metadata, n)
+                              timeout_ms, metadata, concurrency_key, concurrency_limit, n)
 ),
 inserted AS (
   INSERT INTO ${schema}.jobs
          (id, type, queue, tenant, payload, priority, state, attempt, max_attempts, run_at,
-          created_at, traceparent, metadata, timeout_ms)
+          created_at, traceparent, metadata, timeout_ms, concurrency_key, concurrency_limit)
   SELECT i.id, p.type, p.queue, p.tenant, i.payload::json, p.priority, 'pending', 0,
-         p.max_attempts, p.run_at, now(), i.traceparent, p.metadata, p.timeout_ms
+         p.max_attempts, p.run_at, now(), i.traceparent, p.metadata, p.timeout_ms,
+         p.concurrency_key, p.concurrency_limit
     FROM unnest(:ids::uuid[], :payloads::text[], :profiles::int[], :traceparents::text[])
          AS i(id, payload, profile, traceparent)
     JOIN profile AS p ON p.n = i.profile
