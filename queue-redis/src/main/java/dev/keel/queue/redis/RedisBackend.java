@@ -41,6 +41,8 @@ import dev.keel.queue.spi.Finish;
 import dev.keel.queue.spi.FinishRequest;
 import dev.keel.queue.spi.HeartbeatRequest;
 import dev.keel.queue.spi.JobRef;
+import dev.keel.queue.spi.LockRequest;
+import dev.keel.queue.spi.LockResult;
 import dev.keel.queue.spi.MaintenanceLockRequest;
 import dev.keel.queue.spi.NewJob;
 import dev.keel.queue.spi.PingResult;
@@ -176,7 +178,8 @@ public final class RedisBackend implements QueueBackend {
       new BackendCapabilities(
               "redis", true, false, true, Limits.MAX_BATCH_SIZE, PREFERRED_CLAIM_SIZE)
           .withSchedules(true)
-          .withOpsData(true);
+          .withOpsData(true)
+          .withCoordination(true);
 
   @Override
   public BackendCapabilities capabilities() {
@@ -501,6 +504,41 @@ public final class RedisBackend implements QueueBackend {
   @Override
   public void unlockMaintenance(String owner) {
     unlockMaintenance(MaintenanceLockRequest.MAINTENANCE, owner);
+  }
+
+  @Override
+  public LockResult acquireLock(LockRequest request) {
+    return fencedLock("acquire", Objects.requireNonNull(request, "request"));
+  }
+
+  @Override
+  public LockResult renewLock(LockRequest request) {
+    return fencedLock("renew", Objects.requireNonNull(request, "request"));
+  }
+
+  @Override
+  public boolean releaseLock(LockRequest request) {
+    return fencedLock("release", Objects.requireNonNull(request, "request")).held();
+  }
+
+  /** fenced_lock.lua; for a release, {@code held} says whether it freed the lock. */
+  private LockResult fencedLock(String op, LockRequest r) {
+    List<?> reply =
+        (List<?>)
+            scripts.run(
+                "fenced_lock",
+                List.of(
+                    op,
+                    r.name(),
+                    r.holder(),
+                    Long.toString(r.token()),
+                    Long.toString(Micros.of(r.lease()))));
+    boolean held = Long.valueOf(1).equals(reply.get(0));
+    String expires = (String) reply.get(2);
+    Instant expiresAt = expires.isEmpty() ? null : Micros.toInstant(expires);
+    return held
+        ? new LockResult(true, Long.parseLong((String) reply.get(1)), expiresAt)
+        : LockResult.notHeld(expiresAt);
   }
 
   /** Each name is a lock of its own (KEYS.md: {@code maintenance}, {@code lock:<name>}). */

@@ -26,12 +26,12 @@ public final class JobHashes {
 
   /**
    * The enqueue.lua arguments of a batch: the number of jobs, the number of profiles, each
-   * profile's 11 fields, then 4 per job (id, payload, idempotency key, profile number). A profile
+   * profile's 13 fields, then 4 per job (id, payload, idempotency key, profile number). A profile
    * is everything else about a job (type, queue, tenant, priority, max attempts, run-at, delay,
-   * timeout, idempotency window, traceparent, metadata); a bulk enqueue names a handful of them, so
-   * a batch of 1,000 jobs sends about 4,000 arguments instead of 14,000. The number of arguments,
-   * not their bytes, was most of the call's cost (a script that only counts its 14,000 arguments
-   * took 7-11 ms a call).
+   * timeout, idempotency window, traceparent, metadata, concurrency key and limit); a bulk enqueue
+   * names a handful of them, so a batch of 1,000 jobs sends about 4,000 arguments instead of
+   * 14,000. The number of arguments, not their bytes, was most of the call's cost (a script that
+   * only counts its 14,000 arguments took 7-11 ms a call).
    */
   public static List<String> enqueueArgs(List<NewJob> jobs) {
     Map<List<String>, Integer> profiles = new LinkedHashMap<>();
@@ -58,7 +58,9 @@ public final class JobHashes {
                   ? Long.toString(Math.max(1, window.duration().toMillis()))
                   : "",
               nullToEmpty(job.traceparent()),
-              job.metadata().isEmpty() ? "" : metadataJson(job.metadata()));
+              job.metadata().isEmpty() ? "" : metadataJson(job.metadata()),
+              nullToEmpty(job.concurrencyKey()),
+              job.concurrencyKey() == null ? "" : Integer.toString(job.concurrencyLimit()));
       number = profiles.get(profile);
       if (number == null) {
         number = profiles.size() + 1;
@@ -67,7 +69,7 @@ public final class JobHashes {
       addJob(perJob, job, number);
       previous = job;
     }
-    List<String> args = new ArrayList<>(2 + profiles.size() * 11 + perJob.size());
+    List<String> args = new ArrayList<>(2 + profiles.size() * 13 + perJob.size());
     args.add(Integer.toString(jobs.size()));
     args.add(Integer.toString(profiles.size()));
     for (List<String> profile : profiles.keySet()) {
@@ -152,7 +154,9 @@ public final class JobHashes {
         f.get("idempotencyKey"),
         f.get("traceparent"),
         metadata == null ? Map.of() : parseMetadata(metadata),
-        timeout == null ? null : Duration.parse(timeout));
+        timeout == null ? null : Duration.parse(timeout),
+        f.get("concurrencyKey"),
+        f.containsKey("concurrencyLimit") ? Integer.parseInt(f.get("concurrencyLimit")) : 0);
   }
 
   private static String metadataJson(Map<String, String> metadata) {

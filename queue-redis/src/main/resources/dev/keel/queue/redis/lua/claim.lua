@@ -76,6 +76,31 @@ local function head(s)
   return s.buf[s.i]
 end
 
+-- Concurrency keys: a candidate with a key is chosen only while fewer than its limit of the key's
+-- jobs hold an unexpired lease. P .. 'ckey:' .. key holds the ids of the jobs this script leased
+-- under the key; a member counts while its score in the running registry (the lease expiry) is
+-- still ahead of now, and a member that left the registry (finished, cancelled, rescued) is
+-- dropped here, so no other script has to maintain the set. A full key is remembered for the rest
+-- of the claim; its jobs stay in their ready sets, and the walk goes on past them.
+local key_running = {}
+local function key_has_room(ck, limit)
+  local running = key_running[ck]
+  if running == nil then
+    running = 0
+    local sk = P .. 'ckey:' .. ck
+    for _, member in ipairs(redis.call('SMEMBERS', sk)) do
+      local expires = redis.call('ZSCORE', P .. 'running', member)
+      if not expires then
+        redis.call('SREM', sk, member)
+      elseif tonumber(expires) > now then
+        running = running + 1
+      end
+    end
+    key_running[ck] = running
+  end
+  return running < limit
+end
+
 -- Selection reads only; the ready sets are changed afterwards so chunk offsets stay valid.
 local chosen, strays = {}, {}
 while #chosen < limit do
@@ -93,7 +118,7 @@ while #chosen < limit do
   local jk = job_key(best[1])
   if tenant == '' then
     local flat = redis.call('HGETALL', jk)
-    local state, job_tenant, attempt
+    local state, job_tenant, attempt, ck, climit
     for k = 1, #flat, 2 do
       local field = flat[k]
       if field == 'state' then
@@ -102,20 +127,31 @@ while #chosen < limit do
         job_tenant = flat[k + 1]
       elseif field == 'attempt' then
         attempt = flat[k + 1]
+      elseif field == 'concurrencyKey' then
+        ck = flat[k + 1]
+      elseif field == 'concurrencyLimit' then
+        climit = tonumber(flat[k + 1])
       end
     end
     if state ~= 'PENDING' then
       strays[#strays + 1] = {best_source, best[1]}
-    else
-      chosen[#chosen + 1] = {best[1], best_source, job_tenant, tonumber(attempt), flat}
+    elseif ck == nil or key_has_room(ck, climit) then
+      if ck then
+        key_running[ck] = key_running[ck] + 1
+      end
+      chosen[#chosen + 1] = {best[1], best_source, job_tenant, tonumber(attempt), flat, ck}
     end
   else
     -- A tenant's claim may pass over many jobs of other tenants: look at the tenant alone first.
-    local f = redis.call('HMGET', jk, 'state', 'tenant', 'attempt')
+    local f = redis.call('HMGET', jk, 'state', 'tenant', 'attempt', 'concurrencyKey',
+      'concurrencyLimit')
     if f[1] ~= 'PENDING' then
       strays[#strays + 1] = {best_source, best[1]}
-    elseif f[2] == tenant then
-      chosen[#chosen + 1] = {best[1], best_source, f[2], tonumber(f[3]), nil}
+    elseif f[2] == tenant and (not f[4] or key_has_room(f[4], tonumber(f[5]))) then
+      if f[4] then
+        key_running[f[4]] = key_running[f[4]] + 1
+      end
+      chosen[#chosen + 1] = {best[1], best_source, f[2], tonumber(f[3]), nil, f[4]}
     end
   end
 end
@@ -132,7 +168,7 @@ local now_text = fmt(now)
 out[1] = now_text
 out[2] = expires_text
 for n, c in ipairs(chosen) do
-  local id, s, job_tenant, attempt, flat = c[1], c[2], c[3], c[4], c[5]
+  local id, s, job_tenant, attempt, flat, ck = c[1], c[2], c[3], c[4], c[5], c[6]
   local jk = job_key(id)
   zrem_later(s.key, id)
   s.taken = s.taken + 1
@@ -144,6 +180,9 @@ for n, c in ipairs(chosen) do
     'startedAt', now_text, 'heartbeatAt', now_text, 'leaseOwner', owner,
     'leaseToken', token_base .. '.' .. n, 'leaseExpiresAt', expires_text)
   zadd_later(P .. 'running', expires_text, id)
+  if ck then
+    redis.call('SADD', P .. 'ckey:' .. ck, id)
+  end
   count(job_tenant, s.type, s.queue, 'PENDING', 'RUNNING')
   out[n + 2] = flat
 end

@@ -1,8 +1,8 @@
 -- enqueue: insert a batch of jobs as PENDING, all or nothing, resolving idempotency keys.
--- ARGV[3] = number of jobs n, ARGV[4] = number of profiles p; then 11 arguments per profile:
+-- ARGV[3] = number of jobs n, ARGV[4] = number of profiles p; then 13 arguments per profile:
 --   type, queue, tenant, priority, maxAttempts, runAtUs ('' = now + delay), delayUs,
 --   timeout ('' = none), idempotencyWindowMs ('' = while active), traceparent ('' = none),
---   metadata JSON ('' = none)
+--   metadata JSON ('' = none), concurrencyKey ('' = none), concurrencyLimit ('' = none)
 -- then 4 arguments per job: id, payload, idempotencyKey ('' = none), profile number (1-based).
 -- (Jobs of a bulk enqueue share a few profiles, so a batch sends ~4 arguments per job, not 14.)
 -- Returns {'CREATED'} when every job was inserted under its own id as PENDING, else
@@ -15,7 +15,7 @@
 local n = tonumber(ARGV[3])
 local np = tonumber(ARGV[4])
 local PROFILE_BASE = 5
-local PW = 11
+local PW = PROFILE_WIDTH
 local JOB_BASE = PROFILE_BASE + np * PW
 local W = 4
 local now = now_us()

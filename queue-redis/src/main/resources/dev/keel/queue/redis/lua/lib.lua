@@ -353,10 +353,13 @@ end
 -- idempotencyWindowMs, traceparent, metadata JSON ('' = none for the last four).
 -- Everything a job's profile decides (due time, ready score, optional fields) is worked out once
 -- per profile, so the per-job work is one HSET and a few table appends.
+-- Arguments per job profile in enqueue.lua's layout (JobHashes.enqueueArgs).
+local PROFILE_WIDTH = 13
+
 local function read_profiles(base, np, now)
   local profiles = {}
   for p = 1, np do
-    local a = base + (p - 1) * 11
+    local a = base + (p - 1) * PROFILE_WIDTH
     local pr = {type = ARGV[a], queue = ARGV[a + 1], tenant = ARGV[a + 2], priority = ARGV[a + 3],
       maxAttempts = ARGV[a + 4], created = 0}
     if ARGV[a + 5] ~= '' then
@@ -373,8 +376,9 @@ local function read_profiles(base, np, now)
     end
     pr.listed = {}
     local optional = {}
-    local names = {'timeout', 'idempotencyWindowMs', 'traceparent', 'metadata'}
-    for k, offset in ipairs({7, 8, 9, 10}) do
+    local names = {'timeout', 'idempotencyWindowMs', 'traceparent', 'metadata', 'concurrencyKey',
+      'concurrencyLimit'}
+    for k, offset in ipairs({7, 8, 9, 10, 11, 12}) do
       if ARGV[a + offset] ~= '' then
         optional[#optional + 1] = names[k]
         optional[#optional + 1] = ARGV[a + offset]
