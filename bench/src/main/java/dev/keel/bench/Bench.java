@@ -31,6 +31,7 @@ public final class Bench {
             case "steady" -> w.steady();
             case "history" -> w.history();
             case "recurring" -> w.recurring();
+            case "concurrency" -> w.concurrency();
             default -> throw new IllegalArgumentException("unknown workload " + workload);
           };
     }
@@ -112,7 +113,7 @@ public final class Bench {
       }
       if (positional.isEmpty()) {
         throw new IllegalArgumentException(
-            "usage: bench/run BACKEND [N [W]] [--workloads=burn-down,latency,steady,history,recurring] [--schedules=K]");
+            "usage: bench/run BACKEND [N [W]] [--workloads=burn-down,latency,steady,history,recurring,concurrency] [--schedules=K]");
       }
       o.backend = positional.get(0);
       if (!Set.of("inline", "postgres", "redis").contains(o.backend)) {

@@ -20,6 +20,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.IntFunction;
+import dev.keel.queue.FencedLock;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -221,6 +223,48 @@ final class Workloads {
         jit.getTotalCompilationTime(), (System.nanoTime() - start) / 1e9);
   }
 
+  /**
+   * Concurrency keys and fenced locks (not one of the standard workloads): the burn-down of N jobs
+   * in a fresh namespace each time, without keys, with 1,000 distinct keys of limit 1, and with one
+   * hot key whose limit is W (so the limit itself does not slow the run, only its enforcement);
+   * then acquire-and-release cycles of one lock on one thread.
+   */
+  boolean concurrency() throws Exception {
+    boolean ok = true;
+    String[] labels = {"RESULT-CKEY-OFF", "RESULT-CKEY-1000", "RESULT-CKEY-HOT"};
+    List<IntFunction<JobRequest<Tick>>> shapes =
+        List.of(
+            i -> JobRequest.of("tick", new Tick(i)),
+            i -> JobRequest.of("tick", new Tick(i)).withConcurrency("key-" + (i % 1000), 1),
+            i -> JobRequest.of("tick", new Tick(i)).withConcurrency("hot", o.workers));
+    try {
+      for (int k = 0; k < labels.length; k++) {
+        jobOf = shapes.get(k);
+        try (BenchBackend target = BenchBackend.fresh(o.backend, "ckey" + k);
+            Keel keel = keel(target.backend())) {
+          ok &= burnDownOn(keel, 0, o.jobs, labels[k]);
+        }
+      }
+    } finally {
+      jobOf = shapes.get(0);
+    }
+    try (BenchBackend target = BenchBackend.fresh(o.backend, "locks");
+        Keel keel = keel(target.backend())) {
+      int cycles = 2_000;
+      long t0 = System.nanoTime();
+      for (int i = 0; i < cycles; i++) {
+        try (FencedLock lock = keel.locks().acquire("bench", Duration.ofSeconds(30))) {
+          ok &= lock.token() == i + 1;
+        }
+      }
+      double s = (System.nanoTime() - t0) / 1e9;
+      System.out.printf(
+          "RESULT-LOCKS peer=%s cycles=%d cycles_per_s=%.0f%s%n",
+          peer, cycles, cycles / s, ok ? "" : " VERIFY=FAILED");
+    }
+    return ok;
+  }
+
   /** Workload 1: bulk enqueue N, then time a worker of concurrency W burning them down. */
   boolean burnDown() throws Exception {
     try (BenchBackend target = BenchBackend.fresh(o.backend, "burn");
@@ -269,10 +313,13 @@ final class Workloads {
     return ok;
   }
 
+  /** The i-th job a burn-down enqueues; the concurrency workload gives them keys. */
+  private IntFunction<JobRequest<Tick>> jobOf = i -> JobRequest.of("tick", new Tick(i));
+
   private void enqueueInBatches(Keel keel, int n) {
     List<JobRequest<Tick>> batch = new ArrayList<>(o.batch);
     for (int i = 0; i < n; i++) {
-      batch.add(JobRequest.of("tick", new Tick(i)));
+      batch.add(jobOf.apply(i));
       if (batch.size() == o.batch) {
         keel.client().enqueueAll(batch);
         batch.clear();

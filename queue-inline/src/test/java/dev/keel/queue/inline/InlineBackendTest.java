@@ -75,7 +75,8 @@ class InlineBackendTest {
           .isEqualTo(
               new BackendCapabilities("inline", false, false, true, 10_000)
                   .withSchedules(true)
-                  .withOpsData(true));
+                  .withOpsData(true)
+                  .withCoordination(true));
       assertThat(opened.ping().serverTime()).isEqualTo(clock.instant());
     }
   }
