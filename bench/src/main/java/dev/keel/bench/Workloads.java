@@ -2,6 +2,7 @@ package dev.keel.bench;
 
 import dev.keel.micrometer.KeelMetrics;
 import dev.keel.opentelemetry.KeelTracing;
+import dev.keel.queue.FencedLock;
 import dev.keel.queue.HealthSnapshot;
 import dev.keel.queue.JobEvent;
 import dev.keel.queue.JobOutcome;
@@ -20,14 +21,13 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.function.IntFunction;
-import dev.keel.queue.FencedLock;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntFunction;
 
 /** The workloads of Keel's standard benchmark. Handlers are no-ops that only count themselves. */
 final class Workloads {

@@ -90,8 +90,14 @@ public final class MailboxSyncExample {
         syncs.add(JobRequest.of("mailbox.sync", new Sync("mailbox-" + (i % 5), i / 5)));
       }
       one.client().enqueueAll(syncs);
-      try (Worker w1 = one.worker().queue("default", 4).pollInterval(Duration.ofMillis(20)).build().start();
-          Worker w2 = two.worker().queue("default", 4).pollInterval(Duration.ofMillis(20)).build().start()) {
+      try (Worker w1 =
+              one.worker().queue("default", 4).pollInterval(Duration.ofMillis(20)).build().start();
+          Worker w2 =
+              two.worker()
+                  .queue("default", 4)
+                  .pollInterval(Duration.ofMillis(20))
+                  .build()
+                  .start()) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (done.get() < syncs.size() && System.nanoTime() < deadline) {
           TimeUnit.MILLISECONDS.sleep(10);
@@ -111,7 +117,10 @@ public final class MailboxSyncExample {
         ledger.write("second holder", second.token());
         staleRefused = !ledger.write("first holder, back late", staleToken);
         out.println(
-            "ledger: token " + second.token() + " accepted, stale token " + staleToken
+            "ledger: token "
+                + second.token()
+                + " accepted, stale token "
+                + staleToken
                 + (staleRefused ? " refused" : " ACCEPTED"));
       }
       return new Result(done.get(), sorted, staleRefused);
@@ -137,7 +146,8 @@ public final class MailboxSyncExample {
         r.syncs() == 40
             && r.mostAtOnceByMailbox().values().stream().allMatch(n -> n == 1)
             && r.staleRefused();
-    System.out.println(ok ? "Mailbox sync example finished as expected." : "Mailbox sync example FAILED.");
+    System.out.println(
+        ok ? "Mailbox sync example finished as expected." : "Mailbox sync example FAILED.");
     System.exit(ok ? 0 : 1);
   }
 }
