@@ -30,6 +30,67 @@ local token_base = ARGV[pos]
 local now = now_us()
 promote(now, 1000)
 
+-- Concurrency keys: a candidate with a key is chosen only while fewer than its limit of the key's
+-- jobs hold an unexpired lease. P .. 'ckey:' .. key holds the ids of the jobs this script leased
+-- under the key; a member counts while its score in the running registry (the lease expiry) is
+-- still ahead of now, and a member that left the registry (finished, cancelled, rescued) is
+-- dropped here, so no other script has to maintain the set.
+local key_running = {}
+local function running_of(ck)
+  local running = key_running[ck]
+  if running == nil then
+    running = 0
+    local sk = P .. 'ckey:' .. ck
+    for _, member in ipairs(redis.call('SMEMBERS', sk)) do
+      local expires = redis.call('ZSCORE', P .. 'running', member)
+      if not expires then
+        redis.call('SREM', sk, member)
+      elseif tonumber(expires) > now then
+        running = running + 1
+      end
+    end
+    key_running[ck] = running
+  end
+  return running
+end
+
+-- A due job whose key is full is parked: moved from its ready set to P .. 'cpark:' .. key (same
+-- score), and the key listed in P .. 'cparked', so that later claims do not walk past it (a key
+-- with thousands of waiting jobs would otherwise cost every claim thousands of reads). Each claim
+-- first gives every parked key its free slots back: that many of its first parked jobs return to
+-- their ready sets. A parked job that is no longer PENDING (cancelled) is dropped then.
+for _, ck in ipairs(redis.call('SMEMBERS', P .. 'cparked')) do
+  local pk = P .. 'cpark:' .. ck
+  local head = redis.call('ZRANGE', pk, 0, 0)
+  local room = 0
+  if head[1] then
+    local limit = tonumber(redis.call('HGET', job_key(head[1]), 'concurrencyLimit')) or 1
+    room = limit - running_of(ck)
+  end
+  if room > 0 then
+    local back = redis.call('ZRANGE', pk, 0, room - 1, 'WITHSCORES')
+    for k = 1, #back, 2 do
+      local id = back[k]
+      local f = redis.call('HMGET', job_key(id), 'state', 'queue', 'type')
+      if f[1] == 'PENDING' then
+        redis.call('ZADD', ready_key(f[2], f[3]), back[k + 1], id)
+        register_type(f[2], f[3])
+      end
+      redis.call('ZREM', pk, id)
+    end
+  end
+  if redis.call('EXISTS', pk) == 0 then
+    redis.call('SREM', P .. 'cparked', ck)
+  end
+end
+
+local function key_has_room(ck, limit)
+  return running_of(ck) < limit
+end
+
+local parks = {}
+
+
 if #queues == 0 then
   queues = redis.call('SMEMBERS', P .. 'queues')
 end
@@ -76,31 +137,6 @@ local function head(s)
   return s.buf[s.i]
 end
 
--- Concurrency keys: a candidate with a key is chosen only while fewer than its limit of the key's
--- jobs hold an unexpired lease. P .. 'ckey:' .. key holds the ids of the jobs this script leased
--- under the key; a member counts while its score in the running registry (the lease expiry) is
--- still ahead of now, and a member that left the registry (finished, cancelled, rescued) is
--- dropped here, so no other script has to maintain the set. A full key is remembered for the rest
--- of the claim; its jobs stay in their ready sets, and the walk goes on past them.
-local key_running = {}
-local function key_has_room(ck, limit)
-  local running = key_running[ck]
-  if running == nil then
-    running = 0
-    local sk = P .. 'ckey:' .. ck
-    for _, member in ipairs(redis.call('SMEMBERS', sk)) do
-      local expires = redis.call('ZSCORE', P .. 'running', member)
-      if not expires then
-        redis.call('SREM', sk, member)
-      elseif tonumber(expires) > now then
-        running = running + 1
-      end
-    end
-    key_running[ck] = running
-  end
-  return running < limit
-end
-
 -- Selection reads only; the ready sets are changed afterwards so chunk offsets stay valid.
 local chosen, strays = {}, {}
 while #chosen < limit do
@@ -140,6 +176,8 @@ while #chosen < limit do
         key_running[ck] = key_running[ck] + 1
       end
       chosen[#chosen + 1] = {best[1], best_source, job_tenant, tonumber(attempt), flat, ck}
+    else
+      parks[#parks + 1] = {best_source, best[1], best[2], ck}
     end
   else
     -- A tenant's claim may pass over many jobs of other tenants: look at the tenant alone first.
@@ -147,11 +185,15 @@ while #chosen < limit do
       'concurrencyLimit')
     if f[1] ~= 'PENDING' then
       strays[#strays + 1] = {best_source, best[1]}
-    elseif f[2] == tenant and (not f[4] or key_has_room(f[4], tonumber(f[5]))) then
-      if f[4] then
-        key_running[f[4]] = key_running[f[4]] + 1
+    elseif f[2] == tenant then
+      if not f[4] or key_has_room(f[4], tonumber(f[5])) then
+        if f[4] then
+          key_running[f[4]] = key_running[f[4]] + 1
+        end
+        chosen[#chosen + 1] = {best[1], best_source, f[2], tonumber(f[3]), nil, f[4]}
+      else
+        parks[#parks + 1] = {best_source, best[1], best[2], f[4]}
       end
-      chosen[#chosen + 1] = {best[1], best_source, f[2], tonumber(f[3]), nil, f[4]}
     end
   end
 end
@@ -160,6 +202,12 @@ end
 -- before the registry check below, which must see them.
 for _, s in ipairs(strays) do
   zrem_later(s[1].key, s[2])
+end
+for _, pj in ipairs(parks) do
+  zrem_later(pj[1].key, pj[2])
+  zadd_later(P .. 'cpark:' .. pj[4], fmt(pj[3]), pj[2])
+  redis.call('SADD', P .. 'cparked', pj[4])
+  pj[1].taken = pj[1].taken + 1
 end
 
 local out = {}
