@@ -206,6 +206,44 @@ public abstract class ConcurrencyKeyConformanceTest {
   }
 
   @Test
+  void aWaitingJobCanBeCancelledAndIsNeverClaimedWhileTheOthersKeepTheirOrder() {
+    QueueBackend b = empty();
+    NewJob first = jobs.of("sync").concurrency("m", 1).build();
+    NewJob cancelled = jobs.of("sync").concurrency("m", 1).build();
+    NewJob third = jobs.of("sync").concurrency("m", 1).build();
+    enqueue(b, List.of(first, cancelled, third));
+    Job running = claim(b, 10, LONG_LEASE).get(0);
+    assertThat(claim(b, 10, LONG_LEASE)).isEmpty();
+    assertThat(
+            b.cancel(
+                    new dev.keel.queue.spi.CancelRequest(
+                        new JobRef("default", cancelled.id()), "no"))
+                .changed())
+        .isTrue();
+    succeed(b, running);
+    assertThat(claim(b, 10, LONG_LEASE)).extracting(Job::id).containsExactly(third.id());
+    assertThat(find(b, cancelled).state()).isEqualTo(JobState.CANCELLED);
+    assertThat(claim(b, 10, LONG_LEASE)).isEmpty();
+  }
+
+  @Test
+  void aFullKeyInOneTenantsClaimHoldsNothingBackAndItsJobsStayClaimableByAnyClaim() {
+    QueueBackend b = empty();
+    NewJob acme1 = jobs.of("sync").tenant("acme").concurrency("shared", 1).build();
+    NewJob acme2 = jobs.of("sync").tenant("acme").concurrency("shared", 1).build();
+    NewJob acmeFree = jobs.of("sync").tenant("acme").build();
+    enqueue(b, List.of(acme1, acme2, acmeFree));
+    List<Job> acme =
+        b.claim(new ClaimRequest("w", Set.of(), Set.of(), Set.of(), "acme", 10, LONG_LEASE)).jobs();
+    assertThat(acme).extracting(Job::id).containsExactly(acme1.id(), acmeFree.id());
+    succeed(b, acme.get(0));
+    assertThat(claim(b, 10, LONG_LEASE))
+        .as("a claim for any tenant takes the job that waited")
+        .extracting(Job::id)
+        .containsExactly(acme2.id());
+  }
+
+  @Test
   void keysAreCountedAcrossQueuesAndTypesButClaimFiltersStillApply() {
     QueueBackend b = empty();
     NewJob inMail = jobs.of("a").queue("mail").concurrency("k", 1).build();
@@ -377,6 +415,69 @@ public abstract class ConcurrencyKeyConformanceTest {
             .orElseThrow();
     assertThat(free.concurrencyKey()).isNull();
     assertThat(free.concurrencyLimit()).isZero();
+  }
+
+  @Test
+  void aScheduledJobKeepsTheConcurrencyKeyOfItsTemplate() {
+    Keel keel =
+        node(
+            empty(),
+            b ->
+                b.schedule(
+                    dev.keel.queue.recurring.Schedule.every("hourly-sync", Duration.ofHours(1))
+                        .job(
+                            JobRequest.of("mailbox.sync", new Sync("s", 0))
+                                .withConcurrency("mailbox:s", 1))
+                        .build()));
+    Job fired =
+        keel.client().find("default", keel.schedules().trigger("hourly-sync").id()).orElseThrow();
+    assertThat(fired.concurrencyKey()).isEqualTo("mailbox:s");
+    assertThat(fired.concurrencyLimit()).isEqualTo(1);
+  }
+
+  @Test
+  void aBackendThatDoesNotEnforceKeysRefusesKeyedJobsAndTypesWithARule() {
+    QueueBackend plain = empty();
+    QueueBackend without =
+        new dev.keel.queue.spi.ForwardingQueueBackend() {
+          @Override
+          protected QueueBackend delegate() {
+            return plain;
+          }
+
+          @Override
+          public dev.keel.queue.spi.BackendCapabilities capabilities() {
+            return plain.capabilities().withCoordination(false);
+          }
+
+          @Override
+          public void close() {}
+        };
+    Keel keel = node(without, b -> {});
+    assertThatThrownBy(
+            () ->
+                keel.client()
+                    .enqueue(JobRequest.of("sync", Map.of("n", 1)).withConcurrency("k", 1)))
+        .isInstanceOfSatisfying(
+            InvalidJobException.class,
+            e -> {
+              assertThat(e.field()).isEqualTo("concurrencyKey");
+              assertThat(e.rule()).contains("not enforced");
+            });
+    assertThat(keel.client().list(JobQuery.tenant("default")).jobs()).isEmpty();
+    assertThatThrownBy(
+            () ->
+                Keel.builder()
+                    .backend(without)
+                    .register(
+                        JobType.of("mailbox.sync", Sync.class, ctx -> JobOutcome.success())
+                            .withConcurrency(Sync::mailbox, 1))
+                    .build())
+        .isInstanceOf(dev.keel.queue.KeelConfigurationException.class)
+        .hasMessageContaining("concurrency");
+    assertThatThrownBy(() -> keel.locks())
+        .isInstanceOf(UnsupportedOperationException.class)
+        .hasMessageContaining("locks");
   }
 
   @Test

@@ -67,14 +67,19 @@ for _, ck in ipairs(redis.call('SMEMBERS', P .. 'cparked')) do
     local limit = tonumber(redis.call('HGET', job_key(head[1]), 'concurrencyLimit')) or 1
     room = limit - running_of(ck)
   end
-  if room > 0 then
+  -- Members that are no longer PENDING do not use up the room: read on until it is filled.
+  while room > 0 do
     local back = redis.call('ZRANGE', pk, 0, room - 1, 'WITHSCORES')
+    if #back == 0 then
+      break
+    end
     for k = 1, #back, 2 do
       local id = back[k]
       local f = redis.call('HMGET', job_key(id), 'state', 'queue', 'type')
       if f[1] == 'PENDING' then
         redis.call('ZADD', ready_key(f[2], f[3]), back[k + 1], id)
         register_type(f[2], f[3])
+        room = room - 1
       end
       redis.call('ZREM', pk, id)
     end
