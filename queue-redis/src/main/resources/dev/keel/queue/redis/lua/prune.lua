@@ -1,5 +1,5 @@
 -- prune: delete up to `limit` terminal jobs whose finishedAt is older than their state's
--- retention, with their index entries, counters and idempotency keys.
+-- retention, with their index entries, counters, idempotency keys and concurrency-key entries.
 -- ARGV[3..5] = retention in us for SUCCEEDED, FAILED, CANCELLED; ARGV[6] = limit.
 -- Returns the number of jobs deleted.
 local now = now_us()
@@ -19,7 +19,7 @@ for s = 1, 3 do
     local member = scored[m]
     local id, tenant, jtype, queue = parse_finished_member(member)
     local jk = job_key(id)
-    local f = redis.call('HMGET', jk, 'state', 'idempotencyKey', 'queue')
+    local f = redis.call('HMGET', jk, 'state', 'idempotencyKey', 'queue', 'concurrencyKey')
     queue = queue or f[3] or nil
     -- A job re-driven since has left the registry already; this guards a stale member.
     if f[1] == false or f[1] == state then
@@ -28,6 +28,10 @@ for s = 1, 3 do
         if redis.call('GET', ik) == id then
           redis.call('DEL', ik)
         end
+      end
+      if f[4] then
+        -- claim drops it too, but only when the key is claimed again: a key's last jobs leave here.
+        redis.call('SREM', P .. 'ckey:' .. f[4], id)
       end
       redis.call('DEL', jk)
       redis.call('ZREM', P .. 'jobs:' .. tenant, id)
