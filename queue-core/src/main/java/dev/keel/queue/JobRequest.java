@@ -122,8 +122,8 @@ public final class JobRequest<T> {
    * every tenant (put the tenant in the key to limit per tenant). The claim enforces it atomically:
    * a job whose key is full stays PENDING, uses no attempt, and does not hold back other jobs. A
    * RUNNING job whose lease expired no longer counts. Overrides the type's {@link
-   * JobType#withConcurrency rule}. Jobs sharing a key should share the limit: each job is claimed
-   * only while fewer than its own limit run.
+   * JobType#withConcurrency rule}. Jobs sharing a key should share the limit: if they differ, the
+   * limit of the key's first waiting job decides, and no job is claimed while its own is reached.
    *
    * <pre>{@code
    * JobRequest.of("mailbox.sync", sync).withConcurrency("mailbox:" + sync.mailboxId(), 1)

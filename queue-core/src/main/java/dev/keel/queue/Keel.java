@@ -187,8 +187,12 @@ public final class Keel implements AutoCloseable {
    *
    * @throws UnsupportedOperationException if the backend does not keep locks ({@code
    *     BackendCapabilities.coordination})
+   * @throws IllegalStateException if this Keel is closed
    */
   public Locks locks() {
+    if (closed.get()) {
+      throw new IllegalStateException("this Keel is closed: its locks could not be renewed");
+    }
     if (!backend.capabilities().coordination()) {
       throw new UnsupportedOperationException(
           "the " + backend.capabilities().name() + " backend does not keep fenced locks");

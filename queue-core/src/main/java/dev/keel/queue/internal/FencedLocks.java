@@ -90,7 +90,18 @@ public final class FencedLocks implements Locks {
       return Optional.empty();
     }
     Held held = new Held(name, holder, r.token(), lease, sent);
-    held.schedule();
+    try {
+      held.schedule();
+    } catch (RuntimeException e) {
+      // No renewal could be scheduled (Keel closing): give the lock back rather than leave it
+      // held and unrenewed until its lease ends.
+      try {
+        backend.releaseLock(new LockRequest(name, holder, r.token(), lease));
+      } catch (RuntimeException releaseFailure) {
+        e.addSuppressed(releaseFailure);
+      }
+      throw e;
+    }
     return Optional.of(held);
   }
 

@@ -62,7 +62,9 @@ public interface QueueBackend extends AutoCloseable {
   /**
    * Extend each lease that is still held to backend now + leaseDuration and set heartbeatAt. Leases
    * no longer held (job rescued, cancelled, finished) are reported lost and nothing changes for
-   * them.
+   * them. A job with a concurrency key whose lease has expired is reported lost too, even before a
+   * rescue: its slot counts as free from the expiry on and may have been given to another job, so
+   * the worker must learn that it lost the job instead of renewing the lease.
    */
   FencedResult heartbeat(HeartbeatRequest request);
 

@@ -14,6 +14,7 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * The calls a worker makes on jobs it holds: heartbeat, progress and finish. Each is checked
@@ -34,7 +35,12 @@ final class LeaseFence {
     Instant now = clock.instant();
     Outcome outcome = new Outcome();
     for (Lease lease : request.leases()) {
-      outcome.apply(lease, r -> r.extendLease(now, now.plus(request.leaseDuration())));
+      outcome.apply(
+          lease,
+          // A keyed job's expired lease has given its slot away: it is not renewed (see
+          // QueueBackend.heartbeat), so the worker learns it lost the job.
+          r -> r.concurrencyKey == null || !r.leaseExpiredAt(now),
+          r -> r.extendLease(now, now.plus(request.leaseDuration())));
     }
     return outcome.result();
   }
@@ -95,13 +101,17 @@ final class LeaseFence {
     private final Set<UUID> lost = new LinkedHashSet<>();
 
     void apply(Lease lease, Consumer<JobRecord> change) {
+      apply(lease, r -> true, change);
+    }
+
+    void apply(Lease lease, Predicate<JobRecord> allowed, Consumer<JobRecord> change) {
       JobRecord r = store.get(lease.jobId());
       if (r == null) {
         lost.add(lease.jobId());
         return;
       }
       synchronized (r) {
-        if (r.isLeasedWith(lease.token())) {
+        if (r.isLeasedWith(lease.token()) && allowed.test(r)) {
           change.accept(r);
           applied.add(lease.jobId());
         } else if (!applied.contains(lease.jobId())) {

@@ -182,8 +182,15 @@ public abstract class ConcurrencyKeyConformanceTest {
 
     fixture.passTime(PAST_SHORT_LEASE);
     assertThat(claim(b, 10, LONG_LEASE)).extracting(Job::id).containsExactly(second.id());
-    // The old holder's late completion is still fenced off once the job is rescued and re-claimed.
-    assertThat(find(b, first).state()).isEqualTo(JobState.RUNNING);
+    // The holder whose lease expired cannot renew it: its slot went to the second job, and the
+    // worker learns it lost the first.
+    assertThat(
+            b.heartbeat(
+                    new dev.keel.queue.spi.HeartbeatRequest(
+                        List.of(held.lease().orElseThrow()), LONG_LEASE))
+                .lost())
+        .containsExactly(first.id());
+    assertThat(find(b, first).leaseExpiresAt()).isEqualTo(held.leaseExpiresAt());
   }
 
   @Test

@@ -27,7 +27,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -264,12 +263,20 @@ public abstract class LockConformanceTest {
     FencedLock next =
         closing(healthy.locks().tryAcquire("ledger", LONG, Duration.ofSeconds(10)).orElseThrow());
     assertThat(next.token()).isGreaterThan(lock.token());
-    // A resource that keeps the greatest token it saw refuses the cut-off holder when it returns.
-    AtomicLong greatestSeen = new AtomicLong(next.token());
-    assertThat(lock.token() >= greatestSeen.get()).isFalse();
     cutOff.set(false);
     lock.close();
-    assertThat(next.isHeld()).as("the old holder's close frees nothing of the new").isTrue();
+    // Even a release the old holder sends with its old token frees nothing of the new holder's.
+    assertThat(
+            shared.releaseLock(
+                new LockRequest("ledger", "any-holder", lock.token(), Duration.ofSeconds(1))))
+        .isFalse();
+    assertThat(shared.renewLock(new LockRequest("ledger", "x", next.token(), LONG)).held())
+        .as("a renewal needs the holder too, not only the token")
+        .isFalse();
+    assertThat(next.isHeld()).isTrue();
+    assertThat(shared.acquireLock(new LockRequest("ledger", "third", 0, LONG)).held())
+        .as("still held by the next holder")
+        .isFalse();
     CountDownLatch ranAtOnce = new CountDownLatch(1);
     lock.onLost(ranAtOnce::countDown);
     assertThat(ranAtOnce.getCount()).as("lost before it was closed: onLost runs at once").isZero();

@@ -87,6 +87,12 @@ DECLARE
 BEGIN
   IF EXISTS (SELECT 1 FROM ${schema}.jobs AS e
               WHERE e.state = 'pending' AND e.concurrency_key IS NOT NULL) THEN
+    -- The count after the advisory lock must see claims committed just before it was taken:
+    -- only READ COMMITTED gives each statement a new snapshot. Refuse rather than over-admit.
+    IF current_setting('transaction_isolation') <> 'read committed' THEN
+      RAISE EXCEPTION 'Keel claims jobs with concurrency keys only under READ COMMITTED, not %',
+        current_setting('transaction_isolation');
+    END IF;
     FOR v_pass IN 1..2 LOOP
       EXIT WHEN v_claimed >= p_limit OR (v_pass = 2 AND v_seen < v_cap);
       IF v_pass = 1 THEN

@@ -8,4 +8,6 @@ UPDATE ${schema}.jobs AS j
        ${worker_commit}
  WHERE j.id = l.id
    AND j.lease_token = l.token  -- the token implies RUNNING: see FencedUpdates
+   -- A keyed job's expired lease gave its slot away (the claim no longer counts it): not renewed.
+   AND (j.concurrency_key IS NULL OR j.lease_expires_at > now())
 RETURNING j.id

@@ -144,7 +144,12 @@ end
 
 -- Selection reads only; the ready sets are changed afterwards so chunk offsets stay valid.
 local chosen, strays = {}, {}
-while #chosen < limit do
+-- Parking is bounded too, so that one claim after a burst of jobs of a full key does not read them
+-- all in one script call (which would hold Redis for as long): 4,096 parked jobs cost the script a
+-- few milliseconds, and the next claims park the rest. Until then, jobs behind such a burst wait
+-- for those claims (a poll interval each when the claim comes back short).
+local MAX_PARKS = limit + 4096
+while #chosen < limit and #parks < MAX_PARKS do
   local best, best_source = nil, nil
   for _, s in ipairs(sources) do
     local h = head(s)

@@ -348,7 +348,7 @@ end
 -- ---------------------------------------------------------------------------------------------
 -- Inserting new jobs, shared by enqueue and schedule_fire so a fired job is an enqueued job.
 
--- Reads np job profiles of 11 arguments each from ARGV[base..] (the layout of enqueue.lua):
+-- Reads np job profiles of PROFILE_WIDTH arguments each from ARGV[base..] (the layout of enqueue.lua):
 -- type, queue, tenant, priority, maxAttempts, runAtUs ('' = now + delay), delayUs, timeout,
 -- idempotencyWindowMs, traceparent, metadata JSON ('' = none for the last four).
 -- Everything a job's profile decides (due time, ready score, optional fields) is worked out once
