@@ -69,19 +69,6 @@ public record ScheduleSpec(
       Objects.requireNonNull(payload, "payload");
       metadata = Map.copyOf(metadata);
     }
-
-    /** A template without a concurrency key. */
-    public JobTemplate(
-        String type,
-        String queue,
-        String tenant,
-        String payload,
-        int priority,
-        int maxAttempts,
-        Duration timeout,
-        Map<String, String> metadata) {
-      this(type, queue, tenant, payload, priority, maxAttempts, timeout, metadata, null, 0);
-    }
   }
 
   /** The canonical text of the whole spec. */

@@ -24,7 +24,7 @@ class FirePlannerTest {
     return new ScheduleSpec(
         "s",
         new ScheduleTrigger.Interval(Duration.ofMinutes(1), Instant.EPOCH),
-        new ScheduleSpec.JobTemplate("t", "q", "ten", "{}", 2, 5, null, Map.of("a", "b")),
+        new ScheduleSpec.JobTemplate("t", "q", "ten", "{}", 2, 5, null, Map.of("a", "b"), null, 0),
         misfire,
         window,
         OverlapPolicy.SKIP);

@@ -27,7 +27,9 @@ class ScheduleSpecTest {
             -3,
             7,
             Duration.ofMinutes(5),
-            metadata),
+            metadata,
+            null,
+            0),
         misfire,
         Duration.ofMinutes(2),
         OverlapPolicy.WAIT);

@@ -77,17 +77,9 @@ final class JobStore {
 
   /**
    * Claims {@code r} if it is still PENDING at {@code key}; returns the RUNNING snapshot, or null
-   * if another claim or a cancel got there first.
-   */
-  Job claim(JobRecord r, PendingKey key, String owner, String token, Instant now, Duration lease) {
-    return claim(r, key, owner, token, now, lease, null);
-  }
-
-  /**
-   * {@link #claim(JobRecord, PendingKey, String, String, Instant, Duration)}, and for a job with a
-   * concurrency key only while fewer than its limit of that key's jobs hold an unexpired lease:
-   * when the key is full the job stays PENDING, its key is added to {@code fullKeys} and null
-   * returned.
+   * if another claim or a cancel got there first. A job with a concurrency key is claimed only
+   * while fewer than its limit of that key's jobs hold an unexpired lease: when the key is full the
+   * job stays PENDING, its key is added to {@code fullKeys} and null returned.
    */
   Job claim(
       JobRecord r,
@@ -108,9 +100,7 @@ final class JobStore {
         }
       }
       if (holding >= r.concurrencyLimit) {
-        if (fullKeys != null) {
-          fullKeys.add(r.concurrencyKey);
-        }
+        fullKeys.add(r.concurrencyKey);
         return null;
       }
       return claimPending(r, key, owner, token, now, lease);
