@@ -15,6 +15,8 @@ import java.util.UUID;
  * backend's injected clock). Nullable fields: {@code startedAt}, {@code finishedAt}, the lease
  * fields, {@code heartbeatAt}, {@code progress}, {@code lastError}, {@code idempotencyKey}, {@code
  * traceparent}, {@code timeout}, {@code concurrencyKey} (then {@code concurrencyLimit} is 0).
+ * {@code links} is {@link JobLinks#NONE} for a job without batch, dependencies or callback; a job
+ * whose {@code links().blocked()} is true waits to be released and shows its createdAt as runAt.
  */
 public record Job(
     UUID id,
@@ -41,9 +43,11 @@ public record Job(
     Map<String, String> metadata,
     Duration timeout,
     String concurrencyKey,
-    int concurrencyLimit) {
+    int concurrencyLimit,
+    JobLinks links) {
 
   public Job {
+    links = links == null ? JobLinks.NONE : links;
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(queue, "queue");
@@ -53,6 +57,62 @@ public record Job(
     Objects.requireNonNull(runAt, "runAt");
     Objects.requireNonNull(createdAt, "createdAt");
     metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
+  }
+
+  /** A job without links to other jobs. */
+  public Job(
+      UUID id,
+      String type,
+      String queue,
+      String tenant,
+      String payload,
+      int priority,
+      JobState state,
+      int attempt,
+      int maxAttempts,
+      Instant runAt,
+      Instant createdAt,
+      Instant startedAt,
+      Instant finishedAt,
+      String leaseOwner,
+      String leaseToken,
+      Instant leaseExpiresAt,
+      Instant heartbeatAt,
+      JobProgress progress,
+      JobError lastError,
+      String idempotencyKey,
+      String traceparent,
+      Map<String, String> metadata,
+      Duration timeout,
+      String concurrencyKey,
+      int concurrencyLimit) {
+    this(
+        id,
+        type,
+        queue,
+        tenant,
+        payload,
+        priority,
+        state,
+        attempt,
+        maxAttempts,
+        runAt,
+        createdAt,
+        startedAt,
+        finishedAt,
+        leaseOwner,
+        leaseToken,
+        leaseExpiresAt,
+        heartbeatAt,
+        progress,
+        lastError,
+        idempotencyKey,
+        traceparent,
+        metadata,
+        timeout,
+        concurrencyKey,
+        concurrencyLimit,
+        JobLinks.NONE);
   }
 
   /** A job without a concurrency key. */

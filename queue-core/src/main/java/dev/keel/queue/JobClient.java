@@ -1,21 +1,32 @@
 package dev.keel.queue;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.keel.queue.internal.BlockedJobs;
 import dev.keel.queue.internal.CanonicalJson;
 import dev.keel.queue.internal.JobPreparer;
 import dev.keel.queue.internal.Listeners;
+import dev.keel.queue.spi.BatchCancelResult;
+import dev.keel.queue.spi.BatchRef;
 import dev.keel.queue.spi.CancelRequest;
 import dev.keel.queue.spi.ChangeResult;
 import dev.keel.queue.spi.EnqueueRequest;
 import dev.keel.queue.spi.EnqueueResponse;
 import dev.keel.queue.spi.JobRef;
+import dev.keel.queue.spi.NewBatch;
 import dev.keel.queue.spi.NewJob;
 import dev.keel.queue.spi.QueueBackend;
 import dev.keel.queue.spi.RedriveRequest;
+import dev.keel.queue.spi.StoredBatch;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -35,7 +46,15 @@ public final class JobClient {
   private final Listeners listeners;
   private static final Logger log = LoggerFactory.getLogger(JobClient.class);
 
-  JobClient(QueueBackend backend, JobPreparer preparer, CanonicalJson json, Listeners listeners) {
+  private final BlockedJobs blocked;
+
+  JobClient(
+      QueueBackend backend,
+      JobPreparer preparer,
+      CanonicalJson json,
+      Listeners listeners,
+      BlockedJobs blocked) {
+    this.blocked = blocked;
     this.backend = backend;
     this.preparer = preparer;
     this.json = json;
@@ -64,7 +83,13 @@ public final class JobClient {
       JobRequest<?> request, Function<EnqueueRequest, EnqueueResponse> writer) {
     Objects.requireNonNull(writer, "writer");
     List<TracePropagator.Send> sends = new ArrayList<>(1);
-    NewJob job = preparer.prepare(request, sends);
+    NewJob job;
+    try {
+      job = applyBatchCaps(List.of(preparer.prepare(request, sends)), "job").get(0);
+    } catch (RuntimeException e) {
+      endAll(sends, e);
+      throw e;
+    }
     return write(EnqueueRequest.of(job), sends, writer).get(0);
   }
 
@@ -109,7 +134,27 @@ public final class JobClient {
       NewJob job = batch.jobs().get(i);
       listeners.fire(new JobEvent.Enqueued(job.type(), job.tenant(), response.results().get(i)));
     }
+    resolveAfterEnqueue(batch);
     return response.results();
+  }
+
+  /**
+   * A new job may depend on jobs that already ended, and a new batch may have no member left after
+   * idempotency: resolve them now rather than at the next maintenance sweep.
+   */
+  private void resolveAfterEnqueue(EnqueueRequest batch) {
+    if (!batch.hasLinks()) {
+      return;
+    }
+    Set<UUID> ended = new HashSet<>();
+    Set<UUID> batches = new HashSet<>();
+    for (NewJob j : batch.jobs()) {
+      ended.addAll(j.links().dependsOn());
+    }
+    for (NewBatch b : batch.batches()) {
+      batches.add(b.id());
+    }
+    blocked.resolveAfter(ended, batches, "an enqueue");
   }
 
   /**
@@ -117,7 +162,8 @@ public final class JobClient {
    * caller's own transaction (for example {@code PostgresBackend.enqueue(handle, ...)}).
    */
   public NewJob prepare(JobRequest<?> request) {
-    return preparer.prepare(request);
+    NewJob job = preparer.prepare(request);
+    return applyBatchCaps(List.of(job), "job").get(0);
   }
 
   /** {@link #prepare} for a batch, with element-indexed field names in errors. */
@@ -160,7 +206,113 @@ public final class JobClient {
         throw e;
       }
     }
-    return new EnqueueRequest(jobs);
+    checkLinks(jobs, "jobs");
+    return new EnqueueRequest(applyBatchCaps(jobs, "jobs"));
+  }
+
+  /**
+   * Ids are unique within a request, and its dependencies form no cycle. Dependencies on jobs
+   * outside the request cannot close a cycle: those jobs existed before any job of this request.
+   */
+  private static void checkLinks(List<NewJob> jobs, String field) {
+    Map<UUID, Integer> index = new HashMap<>();
+    for (int i = 0; i < jobs.size(); i++) {
+      Integer before = index.putIfAbsent(jobs.get(i).id(), i);
+      if (before != null) {
+        throw new InvalidJobException(
+            field + "[" + i + "].id", "is also the id of " + field + "[" + before + "]");
+      }
+    }
+    // Depth-first search over the edges inside the request; 0 new, 1 on the path, 2 done.
+    int[] mark = new int[jobs.size()];
+    for (int start = 0; start < jobs.size(); start++) {
+      if (mark[start] != 0 || jobs.get(start).links().dependsOn().isEmpty()) {
+        continue;
+      }
+      Deque<int[]> stack = new ArrayDeque<>();
+      stack.push(new int[] {start, 0});
+      mark[start] = 1;
+      while (!stack.isEmpty()) {
+        int[] top = stack.peek();
+        List<UUID> deps = jobs.get(top[0]).links().dependsOn();
+        if (top[1] == deps.size()) {
+          mark[top[0]] = 2;
+          stack.pop();
+          continue;
+        }
+        Integer next = index.get(deps.get(top[1]++));
+        if (next == null || mark[next] == 2) {
+          continue;
+        }
+        if (mark[next] == 1) {
+          List<String> cycle = new ArrayList<>();
+          List<int[]> path = new ArrayList<>(stack);
+          java.util.Collections.reverse(path);
+          boolean on = false;
+          for (int[] p : path) {
+            on |= p[0] == next;
+            if (on) {
+              cycle.add(field + "[" + p[0] + "]");
+            }
+          }
+          cycle.add(field + "[" + next + "]");
+          throw new InvalidJobException(
+              field + "[" + top[0] + "].dependsOn",
+              "closes a dependency cycle: "
+                  + String.join(" -> ", cycle)
+                  + " (each waits for the next)");
+        }
+        mark[next] = 1;
+        stack.push(new int[] {next, 0});
+      }
+    }
+  }
+
+  /** Jobs joining an existing batch get its cap, read from the backend (one read per batch). */
+  private List<NewJob> applyBatchCaps(List<NewJob> jobs, String field) {
+    Map<UUID, StoredBatch> seen = new HashMap<>();
+    List<NewJob> out = null;
+    for (int i = 0; i < jobs.size(); i++) {
+      NewJob j = jobs.get(i);
+      UUID batchId = j.links().batchId();
+      if (batchId == null) {
+        continue;
+      }
+      StoredBatch b = seen.get(batchId);
+      if (b == null) {
+        b =
+            backend
+                .findBatch(new BatchRef(j.tenant(), batchId))
+                .orElseThrow(
+                    () ->
+                        new InvalidJobException(
+                            field + "[" + seen.size() + "].batchId",
+                            "names no batch " + batchId + " in tenant " + j.tenant()));
+        seen.put(batchId, b);
+      }
+      if (b.completedAt() != null) {
+        throw new InvalidJobException(
+            field + "[" + i + "].batchId",
+            "names batch "
+                + batchId
+                + ", which is already complete; a job can join a batch only"
+                + " while one of its members is still pending or running");
+      }
+      if (b.maxRunning() > 0) {
+        if (j.concurrencyKey() != null) {
+          throw new InvalidJobException(
+              field + "[" + i + "].concurrencyKey",
+              "must not be set for a job joining batch "
+                  + batchId
+                  + ", whose maxRunning caps its members with a key of its own");
+        }
+        if (out == null) {
+          out = new ArrayList<>(jobs);
+        }
+        out.set(i, j.withConcurrency(NewBatch.capKey(batchId), b.maxRunning()));
+      }
+    }
+    return out == null ? jobs : out;
   }
 
   /** The job in the default tenant. */
@@ -198,7 +350,219 @@ public final class JobClient {
    *     finished); empty job if not found
    */
   public ChangeResult cancel(String tenant, UUID id) {
-    return backend.cancel(new CancelRequest(ref(tenant, id), "cancelled via client"));
+    ChangeResult r = backend.cancel(new CancelRequest(ref(tenant, id), "cancelled via client"));
+    if (r.changed()) {
+      blocked.resolveAfter(Set.of(id), Set.of(), "a cancel");
+    }
+    return r;
+  }
+
+  // ---- Batches -------------------------------------------------------------------------------
+
+  /**
+   * Enqueue a batch: its members, callbacks and the batch record in one atomic write. Members run
+   * like any job (capped by {@link BatchRequest#withMaxRunning}); when every member ended, the
+   * batch is COMPLETED with its final counts and its callbacks are released, exactly once, however
+   * many nodes finish members at the same time. A callback job can read the outcome with {@link
+   * #batch} using {@code ctx.job().links().callbackOf()}.
+   *
+   * @throws InvalidJobException naming the field, e.g. {@code jobs[3].tenant} or {@code
+   *     onSuccess.type}; nothing was written
+   */
+  public BatchResult enqueueBatch(BatchRequest request) {
+    return enqueueBatch(request, backend::enqueue);
+  }
+
+  /** {@link #enqueueBatch(BatchRequest)} through {@code writer}, e.g. inside a transaction. */
+  public BatchResult enqueueBatch(
+      BatchRequest request, Function<EnqueueRequest, EnqueueResponse> writer) {
+    Objects.requireNonNull(writer, "writer");
+    List<TracePropagator.Send> sends = new ArrayList<>();
+    EnqueueRequest prepared;
+    try {
+      prepared = prepareBatch(request, sends);
+    } catch (RuntimeException e) {
+      endAll(sends, e);
+      throw e;
+    }
+    List<EnqueueResult> results = write(prepared, sends, writer);
+    int members = request.jobs().size();
+    EnqueueResult onSuccess = request.onSuccess() == null ? null : results.get(members);
+    EnqueueResult onComplete =
+        request.onComplete() == null
+            ? null
+            : results.get(members + (request.onSuccess() == null ? 0 : 1));
+    return new BatchResult(
+        prepared.batches().get(0).id(), results.subList(0, members), onSuccess, onComplete);
+  }
+
+  /**
+   * Validates and serializes a batch without writing it, for a backend that enqueues inside the
+   * caller's transaction ({@code postgres.enqueue(handle, client.prepareBatch(batch))}): the
+   * request's jobs are the members in order, then the on-success and on-complete callbacks. A
+   * member whose dependencies already ended waits for the next maintenance sweep (seconds) to be
+   * resolved, since nothing here sees the transaction commit.
+   */
+  public EnqueueRequest prepareBatch(BatchRequest request) {
+    List<TracePropagator.Send> sends = new ArrayList<>();
+    try {
+      EnqueueRequest r = prepareBatch(request, sends);
+      endAll(sends, null);
+      return r;
+    } catch (RuntimeException e) {
+      endAll(sends, e);
+      throw e;
+    }
+  }
+
+  private EnqueueRequest prepareBatch(BatchRequest request, List<TracePropagator.Send> sends) {
+    if (request == null) {
+      throw new InvalidJobException("batch", "must not be null");
+    }
+    List<JobRequest<?>> members = request.jobs();
+    if (members == null || members.isEmpty()) {
+      throw new InvalidJobException("jobs", "a batch needs at least one job");
+    }
+    int callbacks = (request.onSuccess() == null ? 0 : 1) + (request.onComplete() == null ? 0 : 1);
+    if (members.size() + callbacks > Limits.MAX_BATCH_SIZE) {
+      throw new InvalidJobException(
+          "jobs",
+          "a batch holds at most "
+              + (Limits.MAX_BATCH_SIZE - callbacks)
+              + " jobs with its callbacks in one enqueue, was "
+              + members.size()
+              + "; add more with JobRequest.inBatch from a member or another enqueue");
+    }
+    int cap = request.maxRunning();
+    if (cap < 0 || cap > Limits.MAX_CONCURRENCY_LIMIT) {
+      throw new InvalidJobException(
+          "maxRunning",
+          "must be between 1 and "
+              + Limits.MAX_CONCURRENCY_LIMIT
+              + " (or 0 for no cap), was "
+              + cap);
+    }
+    if (!backend.capabilities().coordination()) {
+      throw new InvalidJobException(
+          "batch", "is not supported by this backend (BackendCapabilities.coordination is false)");
+    }
+    UUID id = preparer.newId();
+    List<NewJob> jobs = new ArrayList<>(members.size() + callbacks);
+    String tenant = null;
+    for (int i = 0; i < members.size(); i++) {
+      String field = "jobs[" + i + "]";
+      NewJob j = prepareOne(members.get(i), sends, field);
+      if (j.links().batchId() != null) {
+        throw new InvalidJobException(
+            field + ".batchId", "must not be set: the job joins this batch");
+      }
+      tenant = sameTenant(tenant, j, field);
+      if (cap > 0) {
+        if (j.concurrencyKey() != null) {
+          throw new InvalidJobException(
+              field + ".concurrencyKey",
+              "must not be set in a batch with maxRunning, which caps its members with a key of"
+                  + " its own");
+        }
+        j = j.withConcurrency(NewBatch.capKey(id), cap);
+      }
+      jobs.add(j.withLinks(j.links().inBatch(id)));
+    }
+    UUID onSuccess = null;
+    UUID onComplete = null;
+    if (request.onSuccess() != null) {
+      NewJob c = callback(request.onSuccess(), sends, "onSuccess", tenant, id, true);
+      onSuccess = c.id();
+      jobs.add(c);
+    }
+    if (request.onComplete() != null) {
+      NewJob c = callback(request.onComplete(), sends, "onComplete", tenant, id, false);
+      onComplete = c.id();
+      jobs.add(c);
+    }
+    checkLinks(jobs, "jobs");
+    return new EnqueueRequest(jobs, List.of(new NewBatch(id, tenant, cap, onSuccess, onComplete)));
+  }
+
+  private NewJob callback(
+      JobRequest<?> r,
+      List<TracePropagator.Send> sends,
+      String field,
+      String tenant,
+      UUID batch,
+      boolean onlyOnSuccess) {
+    NewJob c = prepareOne(r, sends, field);
+    sameTenant(tenant, c, field);
+    if (!c.links().isNone()) {
+      throw new InvalidJobException(
+          field + (c.links().batchId() != null ? ".batchId" : ".dependsOn"),
+          "must not be set: a callback waits for its batch only");
+    }
+    return c.withLinks(new JobLinks(null, List.of(), null, batch, onlyOnSuccess, false));
+  }
+
+  private NewJob prepareOne(JobRequest<?> r, List<TracePropagator.Send> sends, String field) {
+    try {
+      return preparer.prepare(r, sends);
+    } catch (InvalidJobException e) {
+      throw e.within(field);
+    }
+  }
+
+  private static String sameTenant(String tenant, NewJob j, String field) {
+    if (tenant != null && !tenant.equals(j.tenant())) {
+      throw new InvalidJobException(
+          field + ".tenant",
+          "must be the batch's tenant '"
+              + tenant
+              + "' like every job of it, was '"
+              + j.tenant()
+              + "'");
+    }
+    return j.tenant();
+  }
+
+  /** The batch's progress; empty if there is no such batch in the tenant. */
+  public Optional<BatchStatus> batch(String tenant, UUID id) {
+    return backend.findBatch(batchRef(tenant, id)).map(JobClient::status);
+  }
+
+  /**
+   * Cancel every PENDING member of the batch (running ones finish their attempt). The batch then
+   * completes when its running members end, and its on-success callback is cancelled.
+   *
+   * @return how many members this call cancelled
+   * @throws InvalidJobException if there is no such batch in the tenant
+   */
+  public int cancelBatch(String tenant, UUID id) {
+    BatchRef ref = batchRef(tenant, id);
+    BatchCancelResult r = backend.cancelBatch(ref);
+    if (!r.found()) {
+      throw new InvalidJobException("batchId", "names no batch " + id + " in tenant " + tenant);
+    }
+    blocked.resolveAfter(r.cancelled(), Set.of(id), "a batch cancel");
+    return r.cancelled().size();
+  }
+
+  private static BatchStatus status(StoredBatch b) {
+    return new BatchStatus(
+        b.id(),
+        b.tenant(),
+        b.completedAt() == null ? BatchState.OPEN : BatchState.COMPLETED,
+        b.counts(),
+        b.createdAt(),
+        b.completedAt(),
+        b.onSuccessJob(),
+        b.onCompleteJob(),
+        b.maxRunning());
+  }
+
+  private static BatchRef batchRef(String tenant, UUID id) {
+    JobPreparer.name("tenant", tenant);
+    if (id == null) {
+      throw new InvalidJobException("batchId", "must not be null");
+    }
+    return new BatchRef(tenant, id);
   }
 
   /**

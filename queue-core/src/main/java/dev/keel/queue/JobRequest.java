@@ -2,9 +2,15 @@ package dev.keel.queue;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.UUID;
 import java.util.function.Consumer;
 
 /**
@@ -38,6 +44,10 @@ public final class JobRequest<T> {
   private String concurrencyKey;
   private Integer concurrencyLimit;
   private Map<String, String> metadata = Map.of();
+  private UUID id;
+  private List<UUID> dependsOn = List.of();
+  private DependencyFailure onDependencyFailure;
+  private UUID batchId;
 
   private JobRequest(String type, T payload) {
     this.type = type;
@@ -64,6 +74,10 @@ public final class JobRequest<T> {
     copy.concurrencyKey = concurrencyKey;
     copy.concurrencyLimit = concurrencyLimit;
     copy.metadata = metadata;
+    copy.id = id;
+    copy.dependsOn = dependsOn;
+    copy.onDependencyFailure = onDependencyFailure;
+    copy.batchId = batchId;
     change.accept(copy);
     return copy;
   }
@@ -148,6 +162,76 @@ public final class JobRequest<T> {
   public JobRequest<T> withMetadata(Map<String, String> metadata) {
     Map<String, String> m = new LinkedHashMap<>(Objects.requireNonNull(metadata, "metadata"));
     return with(r -> r.metadata = m);
+  }
+
+  /**
+   * The job's id, chosen by the caller instead of generated: so that jobs of one {@link
+   * JobClient#enqueueAll} can {@link #dependsOn depend on} each other. Use {@link #newId()} for a
+   * time-ordered id like the generated ones. An id already taken makes the enqueue fail and write
+   * nothing.
+   */
+  public JobRequest<T> withId(UUID id) {
+    return with(r -> r.id = Objects.requireNonNull(id, "id"));
+  }
+
+  /**
+   * Run only after all of these jobs (same tenant, already enqueued or in the same enqueue)
+   * SUCCEEDED: until then the job is PENDING and blocked ({@link Job#links()}). If one ends FAILED
+   * or CANCELLED, this job never runs and takes the state {@link #onDependencyFailure} says
+   * (CANCELLED by default). At most {@link Limits#MAX_DEPENDENCIES}; cycles are refused. Not
+   * together with {@link #withRunAt} or {@link #withDelay}.
+   */
+  public JobRequest<T> dependsOn(UUID... ids) {
+    Objects.requireNonNull(ids, "dependsOn");
+    return dependsOn(Arrays.asList(ids));
+  }
+
+  /** {@link #dependsOn(UUID...)} with a collection. */
+  public JobRequest<T> dependsOn(Collection<UUID> ids) {
+    Objects.requireNonNull(ids, "dependsOn");
+    List<UUID> list = new ArrayList<>(ids);
+    return with(r -> r.dependsOn = Collections.unmodifiableList(list));
+  }
+
+  /** What this job becomes when a dependency fails for good (default {@code CANCEL}). */
+  public JobRequest<T> onDependencyFailure(DependencyFailure policy) {
+    return with(r -> r.onDependencyFailure = Objects.requireNonNull(policy, "onDependencyFailure"));
+  }
+
+  /**
+   * Adds the job to an existing, still open batch (for instance a job adding children to its own
+   * batch: {@code inBatch(ctx.job().links().batchId())}). The batch's cap applies to it.
+   */
+  public JobRequest<T> inBatch(UUID batchId) {
+    return with(r -> r.batchId = Objects.requireNonNull(batchId, "batchId"));
+  }
+
+  /** A new time-ordered (version 7) job id, as core generates them, for {@link #withId}. */
+  public static UUID newId() {
+    return IDS.next();
+  }
+
+  private static final dev.keel.queue.internal.JobIds IDS =
+      new dev.keel.queue.internal.JobIds(java.time.InstantSource.system());
+
+  /** The id set by {@link #withId}, or null (then core generates one). */
+  public UUID id() {
+    return id;
+  }
+
+  /** The dependencies set by {@link #dependsOn}; empty for none. */
+  public List<UUID> dependsOn() {
+    return dependsOn;
+  }
+
+  /** The policy set by {@link #onDependencyFailure}, or null for the default. */
+  public DependencyFailure dependencyFailure() {
+    return onDependencyFailure;
+  }
+
+  /** The batch set by {@link #inBatch}, or null. */
+  public UUID batchId() {
+    return batchId;
   }
 
   public String type() {

@@ -1,6 +1,7 @@
 package dev.keel.queue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.keel.queue.internal.BlockedJobs;
 import dev.keel.queue.internal.CanonicalJson;
 import dev.keel.queue.internal.Drainer;
 import dev.keel.queue.internal.DurationRecorder;
@@ -103,8 +104,9 @@ public final class Keel implements AutoCloseable {
               return t;
             });
     Retention retention = b.retention != null ? b.retention : Retention.DEFAULT;
+    BlockedJobs blocked = new BlockedJobs(backend);
     MaintenanceRunner maintenance =
-        new MaintenanceRunner(backend, retention, Duration.ofMinutes(1), listeners);
+        new MaintenanceRunner(backend, retention, Duration.ofMinutes(1), listeners, blocked);
     JobExecution execution =
         new JobExecution(backend, json, clock, timers, tracing, listeners, durations, b.throttle);
     this.runtime =
@@ -121,8 +123,9 @@ public final class Keel implements AutoCloseable {
                 schedules,
                 b.scheduleCheckInterval != null
                     ? b.scheduleCheckInterval
-                    : DEFAULT_SCHEDULE_CHECK_INTERVAL));
-    this.client = new JobClient(backend, preparer, json, listeners);
+                    : DEFAULT_SCHEDULE_CHECK_INTERVAL),
+            blocked);
+    this.client = new JobClient(backend, preparer, json, listeners, blocked);
     this.locks = new FencedLocks(backend, timers);
     this.health = new HealthService(backend, clock, thresholds, durations);
     this.drainer = new Drainer(runtime, DEFAULT_LEASE);
@@ -247,6 +250,7 @@ public final class Keel implements AutoCloseable {
     if (closed.compareAndSet(false, true)) {
       runtime.scheduler().shutdown();
       runtime.timers().shutdownNow();
+      runtime.blocked().close();
       backend.close();
     }
   }

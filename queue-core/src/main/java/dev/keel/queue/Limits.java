@@ -20,6 +20,9 @@ public final class Limits {
   /** The most jobs of one concurrency key that may run at once. */
   public static final int MAX_CONCURRENCY_LIMIT = 10_000;
 
+  /** The most jobs one job may depend on. */
+  public static final int MAX_DEPENDENCIES = 100;
+
   public static final int MAX_METADATA_ENTRIES = 64;
   public static final int MAX_METADATA_KEY_LENGTH = 128;
   public static final int MAX_METADATA_VALUE_LENGTH = 1_024;

@@ -126,6 +126,7 @@ public final class Drainer {
       return;
     }
     FencedResult result = rt.backend().finish(FinishRequest.of(c.finish()));
+    rt.blocked().resolveAfter(result.toResolve(), java.util.Set.of(), "a drained job ended");
     if (!result.isApplied(c.job().job().id())) {
       log.warn(
           "Drained job {} lost its lease before its result was stored; result discarded",

@@ -30,6 +30,7 @@ final class FinishBatcher {
   private final QueueBackend backend;
   private final int maxBatch;
   private final Listeners listeners;
+  private final BlockedJobs blocked;
   private final Consumer<RunningJob> onStored;
   private final BlockingQueue<Completion> queue = new LinkedBlockingQueue<>();
   private final Thread thread;
@@ -38,8 +39,10 @@ final class FinishBatcher {
       QueueBackend backend,
       int maxBatch,
       Listeners listeners,
+      BlockedJobs blocked,
       Consumer<RunningJob> onStored,
       String name) {
+    this.blocked = blocked;
     this.backend = backend;
     this.maxBatch = maxBatch;
     this.listeners = listeners;
@@ -189,6 +192,7 @@ final class FinishBatcher {
       finishes.add(c.finish());
     }
     FencedResult result = backend.finish(new FinishRequest(finishes));
+    blocked.submit(result.toResolve());
     for (Completion c : batch) {
       RunningJob rj = c.job();
       if (result.isApplied(rj.job().id())) {

@@ -3,6 +3,7 @@ package dev.keel.queue.internal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.keel.queue.IdempotencyPolicy;
 import dev.keel.queue.InvalidJobException;
+import dev.keel.queue.JobLinks;
 import dev.keel.queue.JobRequest;
 import dev.keel.queue.JobType;
 import dev.keel.queue.Limits;
@@ -117,7 +118,8 @@ public final class JobPreparer {
         traceparent,
         metadata,
         job.concurrencyKey(),
-        job.concurrencyLimit());
+        job.concurrencyLimit(),
+        job.links());
   }
 
   private NewJob check(JobRequest<?> r) {
@@ -223,8 +225,9 @@ public final class JobPreparer {
           "concurrencyKey",
           "is not enforced by this backend (BackendCapabilities.coordination is false)");
     }
+    JobLinks links = links(r);
     return new NewJob(
-        ids.next(),
+        r.id() != null ? r.id() : ids.next(),
         type,
         queue,
         tenant,
@@ -239,7 +242,47 @@ public final class JobPreparer {
         null,
         r.metadata(),
         concurrencyKey,
-        concurrencyLimit);
+        concurrencyLimit,
+        links);
+  }
+
+  /** A new time-ordered id, for a batch. */
+  public java.util.UUID newId() {
+    return ids.next();
+  }
+
+  private JobLinks links(JobRequest<?> r) {
+    List<java.util.UUID> deps = r.dependsOn();
+    if (deps.isEmpty() && r.batchId() == null) {
+      if (r.dependencyFailure() != null) {
+        throw new InvalidJobException("onDependencyFailure", "needs dependsOn");
+      }
+      return JobLinks.NONE;
+    }
+    if (!coordination.getAsBoolean()) {
+      throw new InvalidJobException(
+          deps.isEmpty() ? "batchId" : "dependsOn",
+          "is not supported by this backend (BackendCapabilities.coordination is false)");
+    }
+    if (deps.size() > Limits.MAX_DEPENDENCIES) {
+      throw new InvalidJobException(
+          "dependsOn",
+          "must name at most " + Limits.MAX_DEPENDENCIES + " jobs, was " + deps.size());
+    }
+    for (int i = 0; i < deps.size(); i++) {
+      if (deps.get(i) == null) {
+        throw new InvalidJobException("dependsOn[" + i + "]", "must not be null");
+      }
+      if (deps.get(i).equals(r.id())) {
+        throw new InvalidJobException("dependsOn[" + i + "]", "a job cannot depend on itself");
+      }
+    }
+    if (!deps.isEmpty() && (r.runAt() != null || r.delay() != null)) {
+      throw new InvalidJobException(
+          r.runAt() != null ? "runAt" : "delay",
+          "must not be set with dependsOn: the job runs when its dependencies succeeded");
+    }
+    return new JobLinks(r.batchId(), deps, r.dependencyFailure(), null, false, false);
   }
 
   private static String concurrencyKey(String field, String key) {

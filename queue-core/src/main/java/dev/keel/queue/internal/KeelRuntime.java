@@ -16,4 +16,5 @@ public record KeelRuntime(
     ScheduledExecutorService timers,
     MaintenanceRunner maintenance,
     ScheduleService schedules,
-    RecurringScheduler scheduler) {}
+    RecurringScheduler scheduler,
+    BlockedJobs blocked) {}

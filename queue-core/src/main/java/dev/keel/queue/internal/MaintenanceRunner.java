@@ -25,9 +25,16 @@ public final class MaintenanceRunner {
   private final Retention retention;
   private final Duration lockTtl;
   private final Listeners listeners;
+  private final BlockedJobs blocked;
+  static final int SWEEP_LIMIT = 500;
 
   public MaintenanceRunner(
-      QueueBackend backend, Retention retention, Duration lockTtl, Listeners listeners) {
+      QueueBackend backend,
+      Retention retention,
+      Duration lockTtl,
+      Listeners listeners,
+      BlockedJobs blocked) {
+    this.blocked = blocked;
     this.backend = backend;
     this.retention = retention;
     this.lockTtl = lockTtl;
@@ -55,10 +62,17 @@ public final class MaintenanceRunner {
             "{} jobs' lease expired on their last attempt; marked FAILED: {}",
             r.failed().size(),
             r.failed());
+        blocked.resolveAfter(
+            new java.util.HashSet<>(r.failed()), java.util.Set.of(), "a rescue marked jobs FAILED");
       }
       if (r.total() < RESCUE_BATCH) {
         break;
       }
+    }
+    try {
+      blocked.sweep(SWEEP_LIMIT);
+    } catch (RuntimeException e) {
+      log.warn("Sweep of blocked jobs failed; the next maintenance run sweeps again", e);
     }
     long pruned = 0;
     for (int i = 0; i < MAX_BATCHES; i++) {

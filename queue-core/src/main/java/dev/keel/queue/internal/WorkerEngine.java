@@ -93,6 +93,7 @@ public final class WorkerEngine {
             backend,
             Math.min(maxBatch, 1000),
             rt.listeners(),
+            rt.blocked(),
             this::stored,
             "keel-" + cfg.id() + "-finisher");
     fetcher = new Thread(this::fetchLoop, "keel-" + cfg.id() + "-fetcher");

@@ -182,6 +182,21 @@ public abstract class ForwardingQueueBackend implements QueueBackend {
   }
 
   @Override
+  public Optional<StoredBatch> findBatch(BatchRef batch) {
+    return delegate().findBatch(batch);
+  }
+
+  @Override
+  public BatchCancelResult cancelBatch(BatchRef batch) {
+    return delegate().cancelBatch(batch);
+  }
+
+  @Override
+  public ResolveResult resolveBlocked(ResolveRequest request) {
+    return delegate().resolveBlocked(request);
+  }
+
+  @Override
   public LockResult acquireLock(LockRequest request) {
     return delegate().acquireLock(request);
   }

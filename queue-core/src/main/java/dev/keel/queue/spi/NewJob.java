@@ -1,6 +1,7 @@
 package dev.keel.queue.spi;
 
 import dev.keel.queue.IdempotencyPolicy;
+import dev.keel.queue.JobLinks;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -24,6 +25,8 @@ import java.util.UUID;
  * @param concurrencyKey null for none: see {@link dev.keel.queue.JobRequest#withConcurrency}
  * @param concurrencyLimit 1 to {@link dev.keel.queue.Limits#MAX_CONCURRENCY_LIMIT} with a key, 0
  *     without
+ * @param links batch membership, dependencies, batch callback; {@link JobLinks#NONE} by default. A
+ *     job whose links {@link JobLinks#startsBlocked() start blocked} is stored blocked.
  */
 public record NewJob(
     UUID id,
@@ -41,9 +44,11 @@ public record NewJob(
     String traceparent,
     Map<String, String> metadata,
     String concurrencyKey,
-    int concurrencyLimit) {
+    int concurrencyLimit,
+    JobLinks links) {
 
   public NewJob {
+    links = links == null ? JobLinks.NONE : links.withBlocked(false);
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(queue, "queue");
@@ -60,6 +65,44 @@ public record NewJob(
               + " and "
               + concurrencyLimit);
     }
+  }
+
+  /** A job without links to other jobs. */
+  public NewJob(
+      UUID id,
+      String type,
+      String queue,
+      String tenant,
+      String payload,
+      int priority,
+      int maxAttempts,
+      Instant runAt,
+      Duration delay,
+      Duration timeout,
+      String idempotencyKey,
+      IdempotencyPolicy idempotencyPolicy,
+      String traceparent,
+      Map<String, String> metadata,
+      String concurrencyKey,
+      int concurrencyLimit) {
+    this(
+        id,
+        type,
+        queue,
+        tenant,
+        payload,
+        priority,
+        maxAttempts,
+        runAt,
+        delay,
+        timeout,
+        idempotencyKey,
+        idempotencyPolicy,
+        traceparent,
+        metadata,
+        concurrencyKey,
+        concurrencyLimit,
+        JobLinks.NONE);
   }
 
   /** A job without a concurrency key. */
@@ -126,6 +169,51 @@ public record NewJob(
         && idempotencyPolicy.equals(other.idempotencyPolicy)
         && metadata.equals(other.metadata)
         && Objects.equals(concurrencyKey, other.concurrencyKey)
-        && concurrencyLimit == other.concurrencyLimit;
+        && concurrencyLimit == other.concurrencyLimit
+        && links.equals(other.links);
+  }
+
+  /** This job with other links. */
+  public NewJob withLinks(JobLinks value) {
+    return new NewJob(
+        id,
+        type,
+        queue,
+        tenant,
+        payload,
+        priority,
+        maxAttempts,
+        runAt,
+        delay,
+        timeout,
+        idempotencyKey,
+        idempotencyPolicy,
+        traceparent,
+        metadata,
+        concurrencyKey,
+        concurrencyLimit,
+        value);
+  }
+
+  /** This job with a concurrency key and limit (for a batch's cap). */
+  public NewJob withConcurrency(String key, int limit) {
+    return new NewJob(
+        id,
+        type,
+        queue,
+        tenant,
+        payload,
+        priority,
+        maxAttempts,
+        runAt,
+        delay,
+        timeout,
+        idempotencyKey,
+        idempotencyPolicy,
+        traceparent,
+        metadata,
+        key,
+        limit,
+        links);
   }
 }

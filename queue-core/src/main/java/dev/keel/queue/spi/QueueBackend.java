@@ -201,6 +201,43 @@ public interface QueueBackend extends AutoCloseable {
     throw unsupportedCoordination("releaseLock");
   }
 
+  // ---- Coordination: batches and dependencies -----------------------------------------------
+  // Blocked jobs (dependencies, batch callbacks) are PENDING but never claimed until released.
+
+  /** The batch, with its counts by state; empty if none in that tenant. */
+  default Optional<StoredBatch> findBatch(BatchRef batch) {
+    throw unsupportedCoordination("findBatch");
+  }
+
+  /**
+   * Cancel every PENDING member of the batch (blocked or not), as {@link #cancel} would; running
+   * members keep running. Callbacks are not touched here: core resolves the batch afterwards.
+   */
+  default BatchCancelResult cancelBatch(BatchRef batch) {
+    throw unsupportedCoordination("cancelBatch");
+  }
+
+  /**
+   * Decide the blocked jobs waiting for {@code ended} jobs and the batches those belong to, each
+   * atomically and at most once however many nodes call this at the same time:
+   *
+   * <ul>
+   *   <li>a job with dependencies is released (claimable now) when all of them SUCCEEDED; when one
+   *       is FAILED, CANCELLED or gone it becomes CANCELLED or FAILED as its {@link
+   *       dev.keel.queue.JobLinks#onDependencyFailure()} says, with an error naming the dependency;
+   *   <li>a batch without PENDING or RUNNING members becomes COMPLETED with its final counts; then
+   *       its on-complete callback is released, and its on-success callback is released if every
+   *       member SUCCEEDED, else CANCELLED.
+   * </ul>
+   *
+   * Jobs ended by this call are resolved in turn (cascade), within the same call. Under {@code
+   * sweep}, also finds decided dependencies and complete batches nobody resolved. Released jobs
+   * wake workers like enqueued ones.
+   */
+  default ResolveResult resolveBlocked(ResolveRequest request) {
+    throw unsupportedCoordination("resolveBlocked");
+  }
+
   private UnsupportedOperationException unsupportedCoordination(String call) {
     return new UnsupportedOperationException(
         "the "
@@ -208,7 +245,8 @@ public interface QueueBackend extends AutoCloseable {
             + " backend does not keep fenced locks (QueueBackend."
             + call
             + " is not implemented): use the inline, postgres or redis backend, or implement the"
-            + " lock calls and concurrency keys and set BackendCapabilities.coordination");
+            + " lock, batch and dependency calls and concurrency keys and set"
+            + " BackendCapabilities.coordination");
   }
 
   // ---- Operations data: alerts and backlog samples ---------------------------------------------

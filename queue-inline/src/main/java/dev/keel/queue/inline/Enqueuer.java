@@ -28,11 +28,17 @@ final class Enqueuer {
   private final IdempotencyIndex idempotency;
   private final WakeupHub wakeups;
 
+  private LinkTable links;
+
   Enqueuer(InstantSource clock, JobStore store, IdempotencyIndex idempotency, WakeupHub wakeups) {
     this.clock = clock;
     this.store = store;
     this.idempotency = idempotency;
     this.wakeups = wakeups;
+  }
+
+  void links(LinkTable table) {
+    this.links = table;
   }
 
   /** One job's outcome in the plan: the record it names, whether it is new, its state. */
@@ -45,7 +51,21 @@ final class Enqueuer {
         keys.add(new IdempotencyIndex.Key(job.tenant(), job.idempotencyKey()));
       }
     }
-    List<Planned> plan = idempotency.withLocks(keys, () -> planAndWrite(request.jobs()));
+    List<Planned> plan;
+    if (request.hasLinks()) {
+      Set<UUID> created = new HashSet<>();
+      plan =
+          links.enqueue(
+              request,
+              () -> {
+                List<Planned> p = idempotency.withLocks(keys, () -> planAndWrite(request.jobs()));
+                p.stream().filter(Planned::created).forEach(x -> created.add(x.record().id));
+                return p;
+              },
+              created);
+    } else {
+      plan = idempotency.withLocks(keys, () -> planAndWrite(request.jobs()));
+    }
 
     List<EnqueueResult> results = new ArrayList<>(plan.size());
     Set<String> queuesWithNewJobs = new LinkedHashSet<>();

@@ -14,6 +14,8 @@ import dev.keel.queue.spi.AlertUpdateRequest;
 import dev.keel.queue.spi.AlertUpdateResult;
 import dev.keel.queue.spi.BackendCapabilities;
 import dev.keel.queue.spi.BackendStats;
+import dev.keel.queue.spi.BatchCancelResult;
+import dev.keel.queue.spi.BatchRef;
 import dev.keel.queue.spi.CancelRequest;
 import dev.keel.queue.spi.ChangeResult;
 import dev.keel.queue.spi.ClaimRequest;
@@ -37,6 +39,8 @@ import dev.keel.queue.spi.QueueBackend;
 import dev.keel.queue.spi.RedriveRequest;
 import dev.keel.queue.spi.RescueRequest;
 import dev.keel.queue.spi.RescueResult;
+import dev.keel.queue.spi.ResolveRequest;
+import dev.keel.queue.spi.ResolveResult;
 import dev.keel.queue.spi.SampleListRequest;
 import dev.keel.queue.spi.SampleWriteRequest;
 import dev.keel.queue.spi.ScheduleChangeResult;
@@ -50,6 +54,7 @@ import dev.keel.queue.spi.ScheduleUpsertRequest;
 import dev.keel.queue.spi.ScheduleUpsertResult;
 import dev.keel.queue.spi.StatsRequest;
 import dev.keel.queue.spi.StoredAlert;
+import dev.keel.queue.spi.StoredBatch;
 import dev.keel.queue.spi.StoredSample;
 import dev.keel.queue.spi.StoredSchedule;
 import dev.keel.queue.spi.Subscription;
@@ -99,6 +104,7 @@ public final class InlineBackend implements QueueBackend {
   private final ScheduleStore schedules;
   private final OpsStore ops;
   private final FencedLockTable fencedLocks;
+  private final LinkTable links;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private InlineBackend(InstantSource clock) {
@@ -106,8 +112,10 @@ public final class InlineBackend implements QueueBackend {
     JobStore store = new JobStore();
     IdempotencyIndex idempotency = new IdempotencyIndex();
     this.enqueuer = new Enqueuer(clock, store, idempotency, wakeups);
+    this.links = new LinkTable(clock, store, wakeups);
+    enqueuer.links(links);
     this.claimer = new Claimer(clock, store);
-    this.fence = new LeaseFence(clock, store, wakeups);
+    this.fence = new LeaseFence(clock, store, wakeups, links);
     this.admin = new JobAdmin(clock, store, idempotency, wakeups);
     this.reader = new JobReader(clock, store);
     this.schedules = new ScheduleStore(clock, store, enqueuer);
@@ -164,6 +172,24 @@ public final class InlineBackend implements QueueBackend {
   public ChangeResult cancel(CancelRequest request) {
     checkOpen();
     return admin.cancel(request);
+  }
+
+  @Override
+  public Optional<StoredBatch> findBatch(BatchRef batch) {
+    checkOpen();
+    return links.find(batch);
+  }
+
+  @Override
+  public BatchCancelResult cancelBatch(BatchRef batch) {
+    checkOpen();
+    return links.cancel(batch);
+  }
+
+  @Override
+  public ResolveResult resolveBlocked(ResolveRequest request) {
+    checkOpen();
+    return links.resolve(request);
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.keel.queue.inline;
 import dev.keel.queue.IdempotencyPolicy;
 import dev.keel.queue.Job;
 import dev.keel.queue.JobError;
+import dev.keel.queue.JobLinks;
 import dev.keel.queue.JobProgress;
 import dev.keel.queue.JobState;
 import dev.keel.queue.spi.NewJob;
@@ -31,7 +32,13 @@ final class JobRecord {
   final Map<String, String> metadata;
   final String concurrencyKey;
   final int concurrencyLimit;
+  final JobLinks links;
   final Instant createdAt;
+
+  /**
+   * Waiting to be released (dependencies, batch callback): PENDING but not in the pending index.
+   */
+  private boolean blocked;
 
   private JobState state = JobState.PENDING;
   private int attempt;
@@ -60,8 +67,10 @@ final class JobRecord {
     this.metadata = job.metadata();
     this.concurrencyKey = job.concurrencyKey();
     this.concurrencyLimit = job.concurrencyLimit();
+    this.links = job.links();
     this.createdAt = now;
-    this.runAt = job.effectiveRunAt(now);
+    this.blocked = links.startsBlocked();
+    this.runAt = blocked ? now : job.effectiveRunAt(now);
   }
 
   /** A new PENDING job, attempt 0, created at {@code now}. */
@@ -95,7 +104,18 @@ final class JobRecord {
         metadata,
         timeout,
         concurrencyKey,
-        concurrencyLimit);
+        concurrencyLimit,
+        links.withBlocked(blocked));
+  }
+
+  synchronized boolean blocked() {
+    return blocked;
+  }
+
+  /** PENDING and blocked → claimable at {@code now}; caller holds the monitor and checked. */
+  void release(Instant now) {
+    blocked = false;
+    runAt = now;
   }
 
   synchronized JobState state() {
@@ -180,6 +200,7 @@ final class JobRecord {
 
   void end(JobState terminal, Instant now, JobError error) {
     state = terminal;
+    blocked = false;
     finishedAt = now;
     if (error != null) {
       lastError = error;

@@ -71,7 +71,21 @@ final class JobStore {
   void insert(JobRecord r) {
     synchronized (r) {
       jobs.put(r.id, r);
+      if (!r.blocked()) {
+        pending.add(r.queue, r.pendingKey());
+      }
+    }
+  }
+
+  /** A blocked PENDING job becomes claimable now; false if it was not blocked any more. */
+  boolean release(JobRecord r, Instant now) {
+    synchronized (r) {
+      if (r.state() != JobState.PENDING || !r.blocked()) {
+        return false;
+      }
+      r.release(now);
       pending.add(r.queue, r.pendingKey());
+      return true;
     }
   }
 

@@ -11,6 +11,7 @@ import dev.keel.queue.spi.ProgressRequest;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -25,7 +26,10 @@ final class LeaseFence {
   private final JobStore store;
   private final WakeupHub wakeups;
 
-  LeaseFence(InstantSource clock, JobStore store, WakeupHub wakeups) {
+  private final LinkTable links;
+
+  LeaseFence(InstantSource clock, JobStore store, WakeupHub wakeups, LinkTable links) {
+    this.links = links;
     this.clock = clock;
     this.store = store;
     this.wakeups = wakeups;
@@ -57,16 +61,21 @@ final class LeaseFence {
     Instant now = clock.instant();
     Outcome outcome = new Outcome();
     Set<String> requeued = new LinkedHashSet<>();
+    List<JobRecord> ended = new java.util.ArrayList<>();
     for (Finish finish : request.finishes()) {
       outcome.apply(
           finish.lease(),
           r -> {
             if (applyFinish(finish, r, now)) {
               requeued.add(r.queue);
+            } else {
+              ended.add(r);
             }
           });
     }
     wakeups.signal(requeued);
+    // Outside the jobs' monitors: the link table's lock is taken before a job's, never after.
+    outcome.toResolve.addAll(links.needingResolution(ended));
     return outcome.result();
   }
 
@@ -99,6 +108,7 @@ final class LeaseFence {
   private final class Outcome {
     private final Set<UUID> applied = new LinkedHashSet<>();
     private final Set<UUID> lost = new LinkedHashSet<>();
+    private final Set<UUID> toResolve = new LinkedHashSet<>();
 
     void apply(Lease lease, Consumer<JobRecord> change) {
       apply(lease, r -> true, change);
@@ -122,7 +132,7 @@ final class LeaseFence {
     }
 
     FencedResult result() {
-      return new FencedResult(applied, lost);
+      return new FencedResult(applied, lost, toResolve);
     }
   }
 }

@@ -1,12 +1,14 @@
 package dev.keel.queue.testkit;
 
 import dev.keel.queue.IdempotencyPolicy;
+import dev.keel.queue.JobLinks;
 import dev.keel.queue.internal.JobIds;
 import dev.keel.queue.spi.NewJob;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
@@ -57,6 +59,7 @@ public final class TestJobs {
     private final Map<String, String> metadata = new LinkedHashMap<>();
     private String concurrencyKey;
     private int concurrencyLimit;
+    private JobLinks links = JobLinks.NONE;
 
     private Builder(UUID id, String type) {
       this.id = id;
@@ -138,6 +141,18 @@ public final class TestJobs {
       return this;
     }
 
+    /** Batch membership, dependencies or batch callback. */
+    public Builder links(JobLinks links) {
+      this.links = links;
+      return this;
+    }
+
+    /** Waits for these jobs to succeed. */
+    public Builder dependsOn(UUID... ids) {
+      this.links = new JobLinks(null, List.of(ids), null, null, false, false);
+      return this;
+    }
+
     public NewJob build() {
       return new NewJob(
           id,
@@ -155,7 +170,8 @@ public final class TestJobs {
           traceparent,
           metadata,
           concurrencyKey,
-          concurrencyLimit);
+          concurrencyLimit,
+          links);
     }
   }
 }
