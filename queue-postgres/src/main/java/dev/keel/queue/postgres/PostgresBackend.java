@@ -14,6 +14,7 @@ import dev.keel.queue.postgres.internal.Failures;
 import dev.keel.queue.postgres.internal.FencedLockStore;
 import dev.keel.queue.postgres.internal.FencedUpdates;
 import dev.keel.queue.postgres.internal.JobQueries;
+import dev.keel.queue.postgres.internal.LinkStore;
 import dev.keel.queue.postgres.internal.ListenConnection;
 import dev.keel.queue.postgres.internal.Maintenance;
 import dev.keel.queue.postgres.internal.NotificationListener;
@@ -31,6 +32,8 @@ import dev.keel.queue.spi.AlertUpdateRequest;
 import dev.keel.queue.spi.AlertUpdateResult;
 import dev.keel.queue.spi.BackendCapabilities;
 import dev.keel.queue.spi.BackendStats;
+import dev.keel.queue.spi.BatchCancelResult;
+import dev.keel.queue.spi.BatchRef;
 import dev.keel.queue.spi.CancelRequest;
 import dev.keel.queue.spi.ChangeResult;
 import dev.keel.queue.spi.ClaimRequest;
@@ -54,6 +57,8 @@ import dev.keel.queue.spi.QueueBackend;
 import dev.keel.queue.spi.RedriveRequest;
 import dev.keel.queue.spi.RescueRequest;
 import dev.keel.queue.spi.RescueResult;
+import dev.keel.queue.spi.ResolveRequest;
+import dev.keel.queue.spi.ResolveResult;
 import dev.keel.queue.spi.SampleListRequest;
 import dev.keel.queue.spi.SampleWriteRequest;
 import dev.keel.queue.spi.ScheduleChangeResult;
@@ -67,6 +72,7 @@ import dev.keel.queue.spi.ScheduleUpsertRequest;
 import dev.keel.queue.spi.ScheduleUpsertResult;
 import dev.keel.queue.spi.StatsRequest;
 import dev.keel.queue.spi.StoredAlert;
+import dev.keel.queue.spi.StoredBatch;
 import dev.keel.queue.spi.StoredSample;
 import dev.keel.queue.spi.StoredSchedule;
 import dev.keel.queue.spi.Subscription;
@@ -108,6 +114,7 @@ public final class PostgresBackend implements QueueBackend {
   private final Database db;
   private final Failures failures;
   private final Enqueuer enqueuer;
+  private final LinkStore links;
   private final Claimer claimer;
   private final FencedUpdates fenced;
   private final JobQueries queries;
@@ -130,7 +137,8 @@ public final class PostgresBackend implements QueueBackend {
     this.notifications = b.notifications;
     Statements sql = new Statements(schema);
     String channel = schema.channel();
-    this.enqueuer = new Enqueuer(sql, channel, notifications);
+    this.links = new LinkStore(db, sql, channel, notifications);
+    this.enqueuer = new Enqueuer(sql, channel, notifications, links);
     String workerCommitMode = b.asynchronousWorkerCommits ? "off" : null;
     this.claimer = new Claimer(db, sql, workerCommitMode);
     this.fenced = new FencedUpdates(db, sql, channel, notifications, workerCommitMode);
@@ -190,11 +198,11 @@ public final class PostgresBackend implements QueueBackend {
     if (request.jobs().isEmpty()) {
       return new EnqueueResponse(java.util.List.of());
     }
-    if (Enqueuer.oneStatement(request.jobs())) {
+    if (Enqueuer.oneStatement(request)) {
       // A single INSERT is atomic on its own: auto-commit saves the BEGIN/COMMIT round trip.
-      return db.autoCommit("enqueue", c -> enqueuer.enqueue(c, request.jobs(), false));
+      return db.autoCommit("enqueue", c -> enqueuer.enqueue(c, request, false));
     }
-    return db.inTransaction("enqueue", c -> enqueuer.enqueue(c, request.jobs(), false));
+    return db.inTransaction("enqueue", c -> enqueuer.enqueue(c, request, false));
   }
 
   /**
@@ -213,9 +221,9 @@ public final class PostgresBackend implements QueueBackend {
     }
     try {
       if (handle.isInTransaction()) {
-        return enqueuer.enqueue(handle.getConnection(), request.jobs(), true);
+        return enqueuer.enqueue(handle.getConnection(), request, true);
       }
-      return handle.inTransaction(h -> enqueuer.enqueue(h.getConnection(), request.jobs(), false));
+      return handle.inTransaction(h -> enqueuer.enqueue(h.getConnection(), request, false));
     } catch (KeelException e) {
       throw e;
     } catch (SQLException | JdbiException e) {
@@ -235,11 +243,11 @@ public final class PostgresBackend implements QueueBackend {
     }
     try {
       if (!connection.getAutoCommit()) {
-        return enqueuer.enqueue(connection, request.jobs(), true);
+        return enqueuer.enqueue(connection, request, true);
       }
       connection.setAutoCommit(false);
       try {
-        EnqueueResponse response = enqueuer.enqueue(connection, request.jobs(), false);
+        EnqueueResponse response = enqueuer.enqueue(connection, request, false);
         connection.commit();
         return response;
       } catch (SQLException | RuntimeException e) {
@@ -278,6 +286,21 @@ public final class PostgresBackend implements QueueBackend {
   @Override
   public ChangeResult cancel(CancelRequest request) {
     return queries.cancel(request);
+  }
+
+  @Override
+  public Optional<StoredBatch> findBatch(BatchRef batch) {
+    return links.find(batch);
+  }
+
+  @Override
+  public BatchCancelResult cancelBatch(BatchRef batch) {
+    return links.cancel(batch);
+  }
+
+  @Override
+  public ResolveResult resolveBlocked(ResolveRequest request) {
+    return links.resolve(request);
   }
 
   @Override

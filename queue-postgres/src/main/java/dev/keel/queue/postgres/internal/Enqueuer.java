@@ -4,7 +4,9 @@ import dev.keel.queue.BackendUnavailableException;
 import dev.keel.queue.EnqueueResult;
 import dev.keel.queue.IdempotencyConflictException;
 import dev.keel.queue.IdempotencyPolicy;
+import dev.keel.queue.JobLinks;
 import dev.keel.queue.JobState;
+import dev.keel.queue.spi.EnqueueRequest;
 import dev.keel.queue.spi.EnqueueResponse;
 import dev.keel.queue.spi.NewJob;
 import java.sql.Connection;
@@ -33,7 +35,10 @@ public final class Enqueuer {
   private final String channel;
   private final boolean notify;
 
-  public Enqueuer(Statements sql, String channel, boolean notify) {
+  private final LinkStore links;
+
+  public Enqueuer(Statements sql, String channel, boolean notify, LinkStore links) {
+    this.links = links;
     this.sql = sql;
     this.channel = channel;
     this.notify = notify;
@@ -46,6 +51,22 @@ public final class Enqueuer {
    *     the caller (not Keel) will commit
    * @throws IdempotencyConflictException if a key is held by a job with another payload
    */
+  public EnqueueResponse enqueue(
+      Connection connection, EnqueueRequest request, boolean undoOnConflict) throws SQLException {
+    if (!request.hasLinks()) {
+      return enqueue(connection, request.jobs(), undoOnConflict);
+    }
+    links.checkBeforeInsert(connection, request);
+    EnqueueResponse response = enqueue(connection, request.jobs(), undoOnConflict);
+    links.afterInsert(connection, request, response);
+    return response;
+  }
+
+  /** True if {@link #enqueue} is one auto-committable statement for this request. */
+  public static boolean oneStatement(EnqueueRequest request) {
+    return !request.hasLinks() && oneStatement(request.jobs());
+  }
+
   public EnqueueResponse enqueue(Connection connection, List<NewJob> jobs, boolean undoOnConflict)
       throws SQLException {
     if (oneStatement(jobs)) {
@@ -131,9 +152,16 @@ public final class Enqueuer {
       Long windowMillis,
       Map<String, String> metadata,
       String concurrencyKey,
-      Integer concurrencyLimit) {
+      Integer concurrencyLimit,
+      UUID batchId,
+      String dependsOn,
+      String dependencyFailure,
+      UUID callbackOf,
+      Boolean callbackOnSuccess,
+      boolean blocked) {
 
     static Profile of(NewJob job, boolean withWindow) {
+      JobLinks l = job.links();
       return new Profile(
           job.type(),
           job.queue(),
@@ -146,7 +174,26 @@ public final class Enqueuer {
           withWindow ? Enqueuer.windowMillis(job) : null,
           job.metadata(),
           job.concurrencyKey(),
-          job.concurrencyKey() == null ? null : job.concurrencyLimit());
+          job.concurrencyKey() == null ? null : job.concurrencyLimit(),
+          l.batchId(),
+          l.dependsOn().isEmpty() ? null : uuidArray(l.dependsOn()),
+          l.dependsOn().isEmpty()
+              ? null
+              : l.onDependencyFailure().name().toLowerCase(java.util.Locale.ROOT),
+          l.callbackOf(),
+          l.callbackOf() == null ? null : l.onlyOnBatchSuccess(),
+          l.startsBlocked());
+    }
+
+    private static String uuidArray(List<UUID> ids) {
+      StringBuilder b = new StringBuilder("{");
+      for (UUID id : ids) {
+        if (b.length() > 1) {
+          b.append(',');
+        }
+        b.append(id);
+      }
+      return b.append('}').toString();
     }
   }
 
@@ -201,6 +248,12 @@ public final class Enqueuer {
         .bindArray("metadata", "text", column(profiles, pr -> MetadataJson.write(pr.metadata())))
         .bindArray("concurrencyKeys", "text", column(profiles, Profile::concurrencyKey))
         .bindArray("concurrencyLimits", "int4", column(profiles, Profile::concurrencyLimit))
+        .bindArray("batchIds", "uuid", column(profiles, Profile::batchId))
+        .bindArray("dependsOn", "text", column(profiles, Profile::dependsOn))
+        .bindArray("dependencyFailures", "text", column(profiles, Profile::dependencyFailure))
+        .bindArray("callbackOf", "uuid", column(profiles, Profile::callbackOf))
+        .bindArray("callbackOnSuccess", "bool", column(profiles, Profile::callbackOnSuccess))
+        .bindArray("blocked", "bool", column(profiles, Profile::blocked))
         .bind("channel", channel)
         .bind("notify", notify);
     if (withKeys) {

@@ -114,21 +114,29 @@ public final class FencedUpdates {
     if (leases.isEmpty()) {
       return new FencedResult(Set.of(), Set.of());
     }
+    Set<UUID> toResolve = java.util.concurrent.ConcurrentHashMap.newKeySet();
     Database.Work<Set<UUID>> work =
         c -> {
           Set<UUID> applied = new HashSet<>();
+          toResolve.clear(); // a retried transaction starts again
           for (List<Finish> group : byKind.values()) {
-            applied.addAll(apply(c, group));
+            applied.addAll(apply(c, group, toResolve));
           }
           return applied;
         };
     // One kind is one statement: auto-commit saves the BEGIN/COMMIT round trip.
     Set<UUID> applied =
         byKind.size() == 1 ? db.autoCommit("finish", work) : db.inTransaction("finish", work);
-    return result(leases, applied);
+    FencedResult r = result(leases, applied);
+    return new FencedResult(r.applied(), r.lost(), toResolve);
   }
 
-  private List<UUID> apply(Connection c, List<Finish> group) throws SQLException {
+  /**
+   * Applies one kind of finish; a terminal one also names, in {@code toResolve}, the jobs that
+   * others wait for (a batch, or dependents: V008), which core resolves next.
+   */
+  private List<UUID> apply(Connection c, List<Finish> group, Set<UUID> toResolve)
+      throws SQLException {
     List<Lease> leases = group.stream().map(Finish::lease).toList();
     Finish first = group.get(0);
     SqlCall call;
@@ -173,10 +181,21 @@ public final class FencedUpdates {
     } else {
       throw new IllegalArgumentException("unknown finish " + first.getClass().getName());
     }
+    boolean terminal =
+        first instanceof Finish.Succeed
+            || first instanceof Finish.Fail
+            || first instanceof Finish.Cancel;
     return call.bindArray("ids", "uuid", ids(leases))
         .bindArray("tokens", "text", tokens(leases))
         .bind("commitMode", commitMode)
-        .query(rs -> rs.getObject(1, UUID.class));
+        .query(
+            rs -> {
+              UUID id = rs.getObject(1, UUID.class);
+              if (terminal && rs.getBoolean("resolve")) {
+                toResolve.add(id);
+              }
+              return id;
+            });
   }
 
   private static List<UUID> ids(List<Lease> leases) {

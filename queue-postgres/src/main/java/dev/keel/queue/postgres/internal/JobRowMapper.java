@@ -1,13 +1,16 @@
 package dev.keel.queue.postgres.internal;
 
+import dev.keel.queue.DependencyFailure;
 import dev.keel.queue.Job;
 import dev.keel.queue.JobError;
+import dev.keel.queue.JobLinks;
 import dev.keel.queue.JobProgress;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.List;
 import java.util.UUID;
 
 /** Maps a full {@code jobs} row to a {@link Job}. */
@@ -27,6 +30,11 @@ public final class JobRowMapper implements SqlCall.RowMapper<Job> {
     long timeoutMs = rs.getLong("timeout_ms");
     Duration timeout = rs.wasNull() ? null : Duration.ofMillis(timeoutMs);
     int concurrencyLimit = rs.getInt("concurrency_limit");
+    Instant createdAt = instant(rs, "created_at");
+    Instant runAt = instant(rs, "run_at");
+    if (runAt.equals(OffsetDateTime.MAX.toInstant())) {
+      runAt = createdAt; // 'infinity': blocked, or ended while blocked (V008)
+    }
     return new Job(
         rs.getObject("id", UUID.class),
         rs.getString("type"),
@@ -37,8 +45,8 @@ public final class JobRowMapper implements SqlCall.RowMapper<Job> {
         JobStates.fromColumn(rs.getString("state")),
         rs.getInt("attempt"),
         rs.getInt("max_attempts"),
-        instant(rs, "run_at"),
-        instant(rs, "created_at"),
+        runAt,
+        createdAt,
         instant(rs, "started_at"),
         instant(rs, "finished_at"),
         rs.getString("lease_owner"),
@@ -52,7 +60,26 @@ public final class JobRowMapper implements SqlCall.RowMapper<Job> {
         MetadataJson.read(rs.getString("metadata")),
         timeout,
         rs.getString("concurrency_key"),
-        concurrencyLimit);
+        concurrencyLimit,
+        links(rs));
+  }
+
+  private static JobLinks links(ResultSet rs) throws SQLException {
+    UUID batchId = rs.getObject("batch_id", UUID.class);
+    java.sql.Array deps = rs.getArray("depends_on");
+    UUID callbackOf = rs.getObject("callback_of", UUID.class);
+    if (batchId == null && deps == null && callbackOf == null) {
+      return JobLinks.NONE;
+    }
+    List<UUID> dependsOn = deps == null ? List.of() : List.of((UUID[]) deps.getArray());
+    String failure = rs.getString("dependency_failure");
+    return new JobLinks(
+        batchId,
+        dependsOn,
+        "fail".equals(failure) ? DependencyFailure.FAIL : DependencyFailure.CANCEL,
+        callbackOf,
+        rs.getBoolean("callback_on_success"),
+        rs.getBoolean("blocked"));
   }
 
   static Instant instant(ResultSet rs, String column) throws SQLException {

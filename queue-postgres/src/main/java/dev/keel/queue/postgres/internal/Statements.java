@@ -58,6 +58,25 @@ public final class Statements {
   public final SqlStatement alertPrune;
   public final SqlStatement sampleWrite;
   public final SqlStatement sampleList;
+  public final SqlStatement linkBatchesForShare;
+  public final SqlStatement linkMarkDependencies;
+  public final SqlStatement batchInsert;
+  public final SqlStatement dependencyInsert;
+  public final SqlStatement resolveBatchesOf;
+  public final SqlStatement resolveDependents;
+  public final SqlStatement resolveLockBlocked;
+  public final SqlStatement resolveEvaluate;
+  public final SqlStatement resolveRelease;
+  public final SqlStatement resolveEnd;
+  public final SqlStatement resolveDropEdges;
+  public final SqlStatement batchActive;
+  public final SqlStatement batchLock;
+  public final SqlStatement batchCounts;
+  public final SqlStatement batchComplete;
+  public final SqlStatement batchFind;
+  public final SqlStatement batchCancel;
+  public final SqlStatement sweepDependencies;
+  public final SqlStatement sweepBatches;
 
   public Statements(SchemaName schema) {
     claim = load(schema, "claim_jobs");
@@ -106,6 +125,25 @@ public final class Statements {
     alertPrune = load(schema, "alert_prune");
     sampleWrite = load(schema, "sample_write");
     sampleList = load(schema, "sample_list");
+    linkBatchesForShare = load(schema, "link_batches_for_share");
+    linkMarkDependencies = load(schema, "link_mark_dependencies");
+    batchInsert = load(schema, "batch_insert");
+    dependencyInsert = load(schema, "dependency_insert");
+    resolveBatchesOf = load(schema, "resolve_batches_of");
+    resolveDependents = load(schema, "resolve_dependents");
+    resolveLockBlocked = load(schema, "resolve_lock_blocked");
+    resolveEvaluate = load(schema, "resolve_evaluate");
+    resolveRelease = load(schema, "resolve_release");
+    resolveEnd = load(schema, "resolve_end");
+    resolveDropEdges = load(schema, "resolve_drop_edges");
+    batchActive = load(schema, "batch_active");
+    batchLock = load(schema, "batch_lock");
+    batchCounts = load(schema, "batch_counts");
+    batchComplete = load(schema, "batch_complete");
+    batchFind = load(schema, "batch_find");
+    batchCancel = load(schema, "batch_cancel");
+    sweepDependencies = load(schema, "sweep_dependencies");
+    sweepBatches = load(schema, "sweep_batches");
   }
 
   private static SqlStatement load(SchemaName schema, String name) {

@@ -7,23 +7,31 @@
 -- instead of 12,000 and the database parses each profile's values once.
 WITH profile AS (
   SELECT p.type, p.queue, p.tenant, p.priority, p.max_attempts,
-         coalesce(p.run_at, now() + p.delay_ms * interval '1 millisecond') AS run_at,
+         CASE WHEN p.blocked THEN 'infinity'::timestamptz
+              ELSE coalesce(p.run_at, now() + p.delay_ms * interval '1 millisecond') END AS run_at,
          p.timeout_ms, p.metadata::jsonb AS metadata, p.concurrency_key, p.concurrency_limit,
-         p.n
+         p.batch_id, p.depends_on::uuid[] AS depends_on, p.dependency_failure, p.callback_of,
+         p.callback_on_success, p.blocked, p.n
     FROM unnest(:types::text[], :queues::text[], :tenants::text[], :priorities::int[],
                 :maxAttempts::int[], :runAts::timestamptz[], :delayMillis::bigint[],
                 :timeoutMillis::bigint[], :metadata::text[], :concurrencyKeys::text[],
-                :concurrencyLimits::int[])
+                :concurrencyLimits::int[], :batchIds::uuid[], :dependsOn::text[],
+                :dependencyFailures::text[], :callbackOf::uuid[], :callbackOnSuccess::boolean[],
+                :blocked::boolean[])
          WITH ORDINALITY AS p(type, queue, tenant, priority, max_attempts, run_at, delay_ms,
-                              timeout_ms, metadata, concurrency_key, concurrency_limit, n)
+                              timeout_ms, metadata, concurrency_key, concurrency_limit,
+                              batch_id, depends_on, dependency_failure, callback_of,
+                              callback_on_success, blocked, n)
 ),
 inserted AS (
   INSERT INTO ${schema}.jobs
          (id, type, queue, tenant, payload, priority, state, attempt, max_attempts, run_at,
-          created_at, traceparent, metadata, timeout_ms, concurrency_key, concurrency_limit)
+          created_at, traceparent, metadata, timeout_ms, concurrency_key, concurrency_limit,
+          batch_id, depends_on, dependency_failure, callback_of, callback_on_success, blocked)
   SELECT i.id, p.type, p.queue, p.tenant, i.payload::json, p.priority, 'pending', 0,
          p.max_attempts, p.run_at, now(), i.traceparent, p.metadata, p.timeout_ms,
-         p.concurrency_key, p.concurrency_limit
+         p.concurrency_key, p.concurrency_limit, p.batch_id, p.depends_on, p.dependency_failure,
+         p.callback_of, p.callback_on_success, p.blocked
     FROM unnest(:ids::uuid[], :payloads::text[], :profiles::int[], :traceparents::text[])
          AS i(id, payload, profile, traceparent)
     JOIN profile AS p ON p.n = i.profile

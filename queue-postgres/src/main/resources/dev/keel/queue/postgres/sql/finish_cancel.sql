@@ -8,4 +8,4 @@ UPDATE ${schema}.jobs AS j
        ${worker_commit}
  WHERE j.id = l.id
    AND j.lease_token = l.token  -- the token implies RUNNING: see FencedUpdates
-RETURNING j.id, j.queue
+RETURNING j.id, j.queue, (j.has_dependents OR j.batch_id IS NOT NULL) AS resolve

@@ -1,0 +1,1 @@
+SELECT * FROM ${schema}.batches WHERE id = :id AND tenant = :tenant
