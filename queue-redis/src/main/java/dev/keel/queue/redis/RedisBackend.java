@@ -2,6 +2,7 @@ package dev.keel.queue.redis;
 
 import dev.keel.queue.EnqueueResult;
 import dev.keel.queue.IdempotencyConflictException;
+import dev.keel.queue.InvalidJobException;
 import dev.keel.queue.Job;
 import dev.keel.queue.JobPage;
 import dev.keel.queue.JobQuery;
@@ -28,6 +29,8 @@ import dev.keel.queue.spi.AlertUpdateRequest;
 import dev.keel.queue.spi.AlertUpdateResult;
 import dev.keel.queue.spi.BackendCapabilities;
 import dev.keel.queue.spi.BackendStats;
+import dev.keel.queue.spi.BatchCancelResult;
+import dev.keel.queue.spi.BatchRef;
 import dev.keel.queue.spi.CancelRequest;
 import dev.keel.queue.spi.ChangeResult;
 import dev.keel.queue.spi.ClaimRequest;
@@ -44,6 +47,7 @@ import dev.keel.queue.spi.JobRef;
 import dev.keel.queue.spi.LockRequest;
 import dev.keel.queue.spi.LockResult;
 import dev.keel.queue.spi.MaintenanceLockRequest;
+import dev.keel.queue.spi.NewBatch;
 import dev.keel.queue.spi.NewJob;
 import dev.keel.queue.spi.PingResult;
 import dev.keel.queue.spi.ProgressRequest;
@@ -53,6 +57,8 @@ import dev.keel.queue.spi.QueueBackend;
 import dev.keel.queue.spi.RedriveRequest;
 import dev.keel.queue.spi.RescueRequest;
 import dev.keel.queue.spi.RescueResult;
+import dev.keel.queue.spi.ResolveRequest;
+import dev.keel.queue.spi.ResolveResult;
 import dev.keel.queue.spi.SampleListRequest;
 import dev.keel.queue.spi.SampleWriteRequest;
 import dev.keel.queue.spi.ScheduleChangeResult;
@@ -66,6 +72,7 @@ import dev.keel.queue.spi.ScheduleUpsertRequest;
 import dev.keel.queue.spi.ScheduleUpsertResult;
 import dev.keel.queue.spi.StatsRequest;
 import dev.keel.queue.spi.StoredAlert;
+import dev.keel.queue.spi.StoredBatch;
 import dev.keel.queue.spi.StoredSample;
 import dev.keel.queue.spi.StoredSchedule;
 import dev.keel.queue.spi.Subscription;
@@ -192,7 +199,22 @@ public final class RedisBackend implements QueueBackend {
     if (jobs.isEmpty()) {
       return new EnqueueResponse(List.of());
     }
-    List<?> reply = (List<?>) scripts.runResendable("enqueue", JobHashes.enqueueArgs(jobs));
+    List<String> args = JobHashes.enqueueArgs(jobs);
+    if (!request.batches().isEmpty()) {
+      args = new ArrayList<>(args);
+      args.add(Integer.toString(request.batches().size()));
+      for (NewBatch b : request.batches()) {
+        args.add(b.id().toString());
+        args.add(b.tenant());
+        args.add(Integer.toString(b.maxRunning()));
+        args.add(b.onSuccessJob() == null ? "" : b.onSuccessJob().toString());
+        args.add(b.onCompleteJob() == null ? "" : b.onCompleteJob().toString());
+      }
+    }
+    List<?> reply = (List<?>) scripts.runResendable("enqueue", args);
+    if (!reply.isEmpty() && "INVALID".equals(reply.get(0))) {
+      throw new InvalidJobException((String) reply.get(1), (String) reply.get(2));
+    }
     if (!reply.isEmpty() && "CONFLICT".equals(reply.get(0))) {
       throw new IdempotencyConflictException(
           (String) reply.get(1), (String) reply.get(2), UUID.fromString((String) reply.get(3)));
@@ -690,16 +712,88 @@ public final class RedisBackend implements QueueBackend {
     List<?> flags = (List<?>) reply;
     Set<UUID> applied = new HashSet<>();
     Set<UUID> lost = new HashSet<>();
+    Set<UUID> toResolve = new HashSet<>();
     for (int i = 0; i < ids.size(); i++) {
-      if (Long.valueOf(1).equals(flags.get(i))) {
+      Object flag = flags.get(i);
+      if (Long.valueOf(1).equals(flag)) {
         applied.add(ids.get(i));
+      } else if (Long.valueOf(2).equals(flag)) {
+        applied.add(ids.get(i));
+        toResolve.add(ids.get(i));
       } else {
         lost.add(ids.get(i));
       }
     }
     // A job named twice in one batch counts as applied if either entry applied.
     lost.removeAll(applied);
-    return new FencedResult(applied, lost);
+    return new FencedResult(applied, lost, toResolve);
+  }
+
+  @Override
+  public Optional<StoredBatch> findBatch(BatchRef ref) {
+    List<?> reply = (List<?>) scripts.run("batch_find", List.of(ref.tenant(), ref.id().toString()));
+    if (reply.isEmpty()) {
+      return Optional.empty();
+    }
+    Map<String, String> b = new HashMap<>();
+    int i = 0;
+    for (; i + 1 < reply.size() && !"|".equals(reply.get(i)); i += 2) {
+      b.put((String) reply.get(i), (String) reply.get(i + 1));
+    }
+    Map<JobState, Long> counts = new java.util.EnumMap<>(JobState.class);
+    for (i = i + 1; i + 1 < reply.size(); i += 2) {
+      counts.put(
+          JobState.valueOf((String) reply.get(i)), Long.parseLong((String) reply.get(i + 1)));
+    }
+    return Optional.of(
+        new StoredBatch(
+            UUID.fromString(b.get("id")),
+            b.get("tenant"),
+            Integer.parseInt(b.getOrDefault("maxRunning", "0")),
+            b.containsKey("onSuccess") ? UUID.fromString(b.get("onSuccess")) : null,
+            b.containsKey("onComplete") ? UUID.fromString(b.get("onComplete")) : null,
+            Micros.toInstant(b.get("createdAt")),
+            Micros.toInstant(b.get("completedAt")),
+            counts));
+  }
+
+  @Override
+  public BatchCancelResult cancelBatch(BatchRef ref) {
+    List<?> reply =
+        (List<?>)
+            scripts.run(
+                "batch_cancel",
+                List.of(ref.tenant(), ref.id().toString(), "batch " + ref.id() + " cancelled"));
+    if (reply.isEmpty()) {
+      return new BatchCancelResult(false, Set.of());
+    }
+    Set<UUID> cancelled = new HashSet<>();
+    for (int i = 1; i < reply.size(); i++) {
+      cancelled.add(UUID.fromString((String) reply.get(i)));
+    }
+    return new BatchCancelResult(true, cancelled);
+  }
+
+  @Override
+  public ResolveResult resolveBlocked(ResolveRequest request) {
+    List<String> args = new ArrayList<>();
+    args.add(request.sweep() ? Integer.toString(request.limit()) : "");
+    args.add(Integer.toString(request.ended().size()));
+    request.ended().forEach(id -> args.add(id.toString()));
+    args.add(Integer.toString(request.batches().size()));
+    request.batches().forEach(id -> args.add(id.toString()));
+    List<?> reply = (List<?>) scripts.run("resolve", args);
+    List<Set<UUID>> parts = new ArrayList<>();
+    Set<UUID> current = new HashSet<>();
+    for (Object o : reply) {
+      if ("|".equals(o)) {
+        parts.add(current);
+        current = new HashSet<>();
+      } else {
+        current.add(UUID.fromString((String) o));
+      }
+    }
+    return new ResolveResult(parts.get(0), parts.get(1), parts.get(2), parts.get(3));
   }
 
   private static ChangeResult change(Object reply) {

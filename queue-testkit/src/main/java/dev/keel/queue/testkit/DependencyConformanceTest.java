@@ -243,6 +243,24 @@ public abstract class DependencyConformanceTest extends LinkedJobsSupport {
   }
 
   @Test
+  void aDependencyLaterInTheSameRequestIsNamedByItsFinish() {
+    QueueBackend b = empty();
+    UUID firstId = jobs.nextId();
+    NewJob waiting = jobs.of("load").dependsOn(firstId).build();
+    NewJob first =
+        new NewJob(
+            firstId, "extract", "default", "default", "{}", 0, 5, null, null, null, null, null,
+            null, null);
+    enqueue(b, waiting, first);
+    Job running = claim(b, 10).get(0);
+    assertThat(running.id()).isEqualTo(firstId);
+    FencedResult r = finish(b, new Finish.Succeed(running.lease().orElseThrow()));
+    assertThat(r.toResolve()).containsExactly(firstId);
+    assertThat(b.resolveBlocked(ResolveRequest.of(r.toResolve())).released())
+        .containsExactly(waiting.id());
+  }
+
+  @Test
   void theSweepReleasesWhatNobodyResolved() {
     QueueBackend b = empty();
     NewJob root = jobs.of("extract").build();

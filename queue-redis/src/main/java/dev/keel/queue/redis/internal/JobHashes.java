@@ -3,9 +3,11 @@ package dev.keel.queue.redis.internal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.keel.queue.DependencyFailure;
 import dev.keel.queue.IdempotencyPolicy;
 import dev.keel.queue.Job;
 import dev.keel.queue.JobError;
+import dev.keel.queue.JobLinks;
 import dev.keel.queue.JobProgress;
 import dev.keel.queue.JobState;
 import dev.keel.queue.spi.NewJob;
@@ -26,11 +28,11 @@ public final class JobHashes {
 
   /**
    * The enqueue.lua arguments of a batch: the number of jobs, the number of profiles, each
-   * profile's 13 fields, then 4 per job (id, payload, idempotency key, profile number). A profile
+   * profile's 19 fields, then 4 per job (id, payload, idempotency key, profile number). A profile
    * is everything else about a job (type, queue, tenant, priority, max attempts, run-at, delay,
-   * timeout, idempotency window, traceparent, metadata, concurrency key and limit); a bulk enqueue
-   * names a handful of them, so a batch of 1,000 jobs sends about 4,000 arguments instead of
-   * 14,000. The number of arguments, not their bytes, was most of the call's cost (a script that
+   * timeout, idempotency window, traceparent, metadata, concurrency key and limit, links); a bulk
+   * enqueue names a handful of them, so a batch of 1,000 jobs sends about 4,000 arguments instead
+   * of 14,000. The number of arguments, not their bytes, was most of the call's cost (a script that
    * only counts its 14,000 arguments took 7-11 ms a call).
    */
   public static List<String> enqueueArgs(List<NewJob> jobs) {
@@ -44,6 +46,7 @@ public final class JobHashes {
         addJob(perJob, job, number);
         continue;
       }
+      JobLinks l = job.links();
       List<String> profile =
           List.of(
               job.type(),
@@ -60,7 +63,17 @@ public final class JobHashes {
               nullToEmpty(job.traceparent()),
               job.metadata().isEmpty() ? "" : metadataJson(job.metadata()),
               nullToEmpty(job.concurrencyKey()),
-              job.concurrencyKey() == null ? "" : Integer.toString(job.concurrencyLimit()));
+              job.concurrencyKey() == null ? "" : Integer.toString(job.concurrencyLimit()),
+              l.batchId() == null ? "" : l.batchId().toString(),
+              l.dependsOn().isEmpty()
+                  ? ""
+                  : String.join(",", l.dependsOn().stream().map(UUID::toString).toList()),
+              l.dependsOn().isEmpty()
+                  ? ""
+                  : l.onDependencyFailure().name().toLowerCase(java.util.Locale.ROOT),
+              l.callbackOf() == null ? "" : l.callbackOf().toString(),
+              l.callbackOf() == null ? "" : (l.onlyOnBatchSuccess() ? "1" : "0"),
+              l.startsBlocked() ? "1" : "");
       number = profiles.get(profile);
       if (number == null) {
         number = profiles.size() + 1;
@@ -69,7 +82,7 @@ public final class JobHashes {
       addJob(perJob, job, number);
       previous = job;
     }
-    List<String> args = new ArrayList<>(2 + profiles.size() * 13 + perJob.size());
+    List<String> args = new ArrayList<>(2 + profiles.size() * 19 + perJob.size());
     args.add(Integer.toString(jobs.size()));
     args.add(Integer.toString(profiles.size()));
     for (List<String> profile : profiles.keySet()) {
@@ -156,7 +169,30 @@ public final class JobHashes {
         metadata == null ? Map.of() : parseMetadata(metadata),
         timeout == null ? null : Duration.parse(timeout),
         f.get("concurrencyKey"),
-        f.containsKey("concurrencyLimit") ? Integer.parseInt(f.get("concurrencyLimit")) : 0);
+        f.containsKey("concurrencyLimit") ? Integer.parseInt(f.get("concurrencyLimit")) : 0,
+        links(f));
+  }
+
+  private static JobLinks links(Map<String, String> f) {
+    String batch = f.get("batchId");
+    String deps = f.get("dependsOn");
+    String callbackOf = f.get("callbackOf");
+    if (batch == null && deps == null && callbackOf == null) {
+      return JobLinks.NONE;
+    }
+    List<UUID> dependsOn = new ArrayList<>();
+    if (deps != null) {
+      for (String id : deps.split(",")) {
+        dependsOn.add(UUID.fromString(id));
+      }
+    }
+    return new JobLinks(
+        batch == null ? null : UUID.fromString(batch),
+        dependsOn,
+        "fail".equals(f.get("depFail")) ? DependencyFailure.FAIL : DependencyFailure.CANCEL,
+        callbackOf == null ? null : UUID.fromString(callbackOf),
+        "1".equals(f.get("cbSuccess")),
+        "1".equals(f.get("blocked")) && "PENDING".equals(f.get("state")));
   }
 
   private static String metadataJson(Map<String, String> metadata) {

@@ -1,13 +1,16 @@
 -- enqueue: insert a batch of jobs as PENDING, all or nothing, resolving idempotency keys.
--- ARGV[3] = number of jobs n, ARGV[4] = number of profiles p; then 13 arguments per profile:
+-- ARGV[3] = number of jobs n, ARGV[4] = number of profiles p; then 19 arguments per profile:
 --   type, queue, tenant, priority, maxAttempts, runAtUs ('' = now + delay), delayUs,
 --   timeout ('' = none), idempotencyWindowMs ('' = while active), traceparent ('' = none),
---   metadata JSON ('' = none), concurrencyKey ('' = none), concurrencyLimit ('' = none)
--- then 4 arguments per job: id, payload, idempotencyKey ('' = none), profile number (1-based).
+--   metadata JSON ('' = none), concurrencyKey ('' = none), concurrencyLimit ('' = none),
+--   batchId, dependsOn (comma-separated ids), depFail, callbackOf, cbSuccess, blocked ('1')
+-- then 4 arguments per job: id, payload, idempotencyKey ('' = none), profile number (1-based);
+-- then, optionally, the number of new batches and 5 arguments per batch: id, tenant,
+-- maxRunning, onSuccess job ('' = none), onComplete job ('' = none).
 -- (Jobs of a bulk enqueue share a few profiles, so a batch sends ~4 arguments per job, not 14.)
 -- Returns {'CREATED'} when every job was inserted under its own id as PENDING, else
--- {id, created (1/0), state} per job, flattened, or {'CONFLICT', tenant, key, holderId} having
--- written nothing.
+-- {id, created (1/0), state} per job, flattened, or {'CONFLICT', tenant, key, holderId} or
+-- {'INVALID', field, rule} (a batch or dependency that does not exist) having written nothing.
 --
 -- Everything a job's profile decides (due time, ready score, key names, optional fields) is worked
 -- out once per profile, so the per-job work is one HSET and a few table appends: on a 2-core
@@ -82,6 +85,61 @@ for i = 0, n - 1 do
   end
 end
 
+-- Links: the batches joined must exist in the job's tenant and be open, the dependencies must
+-- exist in it (or be in this request). Checked per profile, before anything is written.
+local BATCH_BASE = JOB_BASE + n * W
+local nb = tonumber(ARGV[BATCH_BASE] or '0')
+local linked = nb > 0
+for _, pr in ipairs(profiles) do
+  if pr.batch_id or pr.depends_on or pr.callback_of then
+    linked = true
+  end
+end
+if linked then
+  local new_batches, in_request = {}, {}
+  for k = 0, nb - 1 do
+    new_batches[ARGV[BATCH_BASE + 1 + k * 5]] = true
+  end
+  for i = 0, n - 1 do
+    in_request[ARGV[JOB_BASE + i * W]] = profiles[tonumber(ARGV[JOB_BASE + i * W + 3])].tenant
+  end
+  for _, pr in ipairs(profiles) do
+    if pr.batch_id and not new_batches[pr.batch_id] then
+      local b = redis.call('HMGET', batch_key(pr.batch_id), 'tenant', 'completedAt')
+      if b[1] ~= pr.tenant then
+        return {'INVALID', 'batchId', 'names no batch ' .. pr.batch_id .. ' in tenant ' .. pr.tenant}
+      end
+      if b[2] then
+        return {'INVALID', 'batchId', 'names batch ' .. pr.batch_id .. ', which is already complete'}
+      end
+    end
+    for _, dep in ipairs(split_ids(pr.depends_on)) do
+      local t = in_request[dep] or redis.call('HGET', job_key(dep), 'tenant')
+      if t ~= pr.tenant then
+        return {'INVALID', 'dependsOn', 'names no job ' .. dep .. ' in tenant ' .. pr.tenant}
+      end
+    end
+  end
+  for k = 0, nb - 1 do
+    local a = BATCH_BASE + 1 + k * 5
+    local bk = batch_key(ARGV[a])
+    if redis.call('EXISTS', bk) == 0 then
+      local f = {'id', ARGV[a], 'tenant', ARGV[a + 1], 'maxRunning', ARGV[a + 2], 'createdAt',
+        now_text}
+      if ARGV[a + 3] ~= '' then
+        f[#f + 1] = 'onSuccess'
+        f[#f + 1] = ARGV[a + 3]
+      end
+      if ARGV[a + 4] ~= '' then
+        f[#f + 1] = 'onComplete'
+        f[#f + 1] = ARGV[a + 4]
+      end
+      redis.call('HSET', bk, unpack(f))
+      redis.call('SADD', P .. 'batches:open', ARGV[a])
+    end
+  end
+end
+
 -- Pass 2 writes. Empty optional fields are not stored. Additions to sorted sets are gathered per
 -- profile and written with one ZADD per 500 members.
 for i = 0, n - 1 do
@@ -90,6 +148,15 @@ for i = 0, n - 1 do
     local id, payload, key = ARGV[b], ARGV[b + 1], ARGV[b + 2]
     local pr = profiles[tonumber(ARGV[b + 3])]
     write_new_job(job_keys[i + 1], id, payload, key, pr, now, now_text)
+  end
+end
+-- After every job is written, so that a dependency later in the request is marked too.
+if linked then
+  for i = 0, n - 1 do
+    if not results[i + 1] then
+      local b = JOB_BASE + i * W
+      write_links(ARGV[b], profiles[tonumber(ARGV[b + 3])])
+    end
   end
 end
 

@@ -2,7 +2,8 @@
 -- given lease token, and clears the lease when it does.
 -- Per finish 6 arguments: kind (SUCCEED, RETRY, FAIL, SNOOZE, CANCEL, RELEASE), jobId, leaseToken,
 -- delayUs, errorMessage, errorStackTrace.
--- Returns 1 (applied) or 0 (lease lost) per finish.
+-- Returns 1 (applied), 2 (applied, and the job ended while others wait for it: a batch member or
+-- a job with dependents, to be resolved) or 0 (lease lost) per finish.
 local KINDS = {SUCCEED = true, RETRY = true, FAIL = true, SNOOZE = true, CANCEL = true,
   RELEASE = true}
 -- An unknown kind refuses the whole batch before anything is written.
@@ -21,12 +22,18 @@ for i = 3, #ARGV, 6 do
     out[#out + 1] = 0
   else
     zrem_later(P .. 'running', id)
-    if kind == 'SUCCEED' then
-      make_terminal(jk, j, 'SUCCEEDED', now, nil, nil)
-    elseif kind == 'FAIL' then
-      make_terminal(jk, j, 'FAILED', now, ARGV[i + 4], ARGV[i + 5])
-    elseif kind == 'CANCEL' then
-      make_terminal(jk, j, 'CANCELLED', now, ARGV[i + 4], '')
+    local applied = 1
+    if kind == 'SUCCEED' or kind == 'FAIL' or kind == 'CANCEL' then
+      if kind == 'SUCCEED' then
+        make_terminal(jk, j, 'SUCCEEDED', now, nil, nil)
+      elseif kind == 'FAIL' then
+        make_terminal(jk, j, 'FAILED', now, ARGV[i + 4], ARGV[i + 5])
+      else
+        make_terminal(jk, j, 'CANCELLED', now, ARGV[i + 4], '')
+      end
+      if j['batchId'] or j['hd'] then
+        applied = 2
+      end
     else
       local attempt = tonumber(j['attempt'])
       local run_at = tonumber(j['runAt'])
@@ -44,7 +51,7 @@ for i = 3, #ARGV, 6 do
       count(j['tenant'], j['type'], j['queue'], 'RUNNING', 'PENDING')
       place_pending(id, j['queue'], j['type'], j['tenant'], tonumber(j['priority']), run_at, now)
     end
-    out[#out + 1] = 1
+    out[#out + 1] = applied
   end
 end
 flush()

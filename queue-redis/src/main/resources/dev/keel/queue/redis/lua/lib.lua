@@ -315,6 +315,9 @@ local function make_terminal(jk, j, state, now, error_message, error_trace)
     redis.call('HSET', jk, 'state', state, 'finishedAt', fmt(now))
   end
   clear_lease(jk)
+  if j['blocked'] then
+    redis.call('HDEL', jk, 'blocked')
+  end
   zadd_later(P .. 'finished:' .. state, fmt(now), finished_member(id, tenant, jtype, j['queue']))
   fin_count(now, tenant, jtype, state, 1)
   count(tenant, jtype, j['queue'], j['state'], state)
@@ -326,7 +329,7 @@ end
 
 -- The fields fenced changes need (never the payload, which may be large).
 local FENCED_FIELDS = {'state', 'leaseToken', 'id', 'tenant', 'type', 'queue', 'priority', 'runAt',
-  'attempt', 'maxAttempts', 'idempotencyKey', 'idempotencyWindowMs'}
+  'attempt', 'maxAttempts', 'idempotencyKey', 'idempotencyWindowMs', 'batchId', 'hd'}
 
 -- Reads a fenced job: its fields if it is RUNNING with this lease token, else nil.
 local function fenced_job(jk, token)
@@ -354,7 +357,7 @@ end
 -- Everything a job's profile decides (due time, ready score, optional fields) is worked out once
 -- per profile, so the per-job work is one HSET and a few table appends.
 -- Arguments per job profile in enqueue.lua's layout (JobHashes.enqueueArgs).
-local PROFILE_WIDTH = 13
+local PROFILE_WIDTH = 19
 
 local function read_profiles(base, np, now)
   local profiles = {}
@@ -367,8 +370,23 @@ local function read_profiles(base, np, now)
     else
       pr.run_at = now + tonumber(ARGV[a + 6])
     end
+    -- Links (batch, dependencies, callback): a blocked job is placed nowhere until released, and
+    -- shows its creation time as runAt.
+    if ARGV[a + 13] ~= '' then
+      pr.batch_id = ARGV[a + 13]
+    end
+    if ARGV[a + 14] ~= '' then
+      pr.depends_on = ARGV[a + 14]
+    end
+    if ARGV[a + 16] ~= '' then
+      pr.callback_of = ARGV[a + 16]
+    end
+    pr.blocked = ARGV[a + 18] == '1'
+    if pr.blocked then
+      pr.run_at = now
+    end
     pr.run_at_text = fmt(pr.run_at)
-    pr.due = pr.run_at <= now
+    pr.due = pr.run_at <= now and not pr.blocked
     if pr.due then
       pr.ready_score = fmt(ready_score(tonumber(pr.priority), pr.run_at))
       pr.ready = {}
@@ -377,8 +395,8 @@ local function read_profiles(base, np, now)
     pr.listed = {}
     local optional = {}
     local names = {'timeout', 'idempotencyWindowMs', 'traceparent', 'metadata', 'concurrencyKey',
-      'concurrencyLimit'}
-    for k, offset in ipairs({7, 8, 9, 10, 11, 12}) do
+      'concurrencyLimit', 'batchId', 'dependsOn', 'depFail', 'callbackOf', 'cbSuccess', 'blocked'}
+    for k, offset in ipairs({7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18}) do
       if ARGV[a + offset] ~= '' then
         optional[#optional + 1] = names[k]
         optional[#optional + 1] = ARGV[a + offset]
@@ -421,7 +439,7 @@ local function write_new_job(jk, id, payload, key, pr, now, now_text)
     ready[#ready + 1] = id
     due_members[#due_members + 1] = pr.run_at_text
     due_members[#due_members + 1] = id
-  else
+  elseif not pr.blocked then
     place_pending(id, pr.queue, pr.type, pr.tenant, tonumber(pr.priority), pr.run_at, now)
   end
 end
@@ -558,6 +576,49 @@ local function each_scored_after(key, min_exclusive, fn, max_exclusive)
       skip = skip + tied
     else
       lo, skip = last, tied
+    end
+  end
+end
+
+-- ---------------------------------------------------------------------------------------------
+-- Links: batches and dependencies (KEYS.md). A blocked job is PENDING with field blocked = '1' and
+-- sits in no ready or scheduled set. P..'deps:'..id: the blocked jobs waiting for job id, which
+-- is listed in P..'waitedfor' while that set is not empty (and carries hd = '1', so its finish
+-- names it for resolution). P..'batch:'..id: tenant, maxRunning, onSuccess, onComplete,
+-- createdAt, completedAt, counts; P..'bmembers:'..id every member, P..'bactive:'..id the members
+-- not yet seen ended; P..'batches:open' the open batch ids.
+
+local function batch_key(id)
+  return P .. 'batch:' .. id
+end
+
+local function split_ids(text)
+  local out = {}
+  if text then
+    for id in string.gmatch(text, '[^,]+') do
+      out[#out + 1] = id
+    end
+  end
+  return out
+end
+
+local function is_terminal(state)
+  return state == 'SUCCEEDED' or state == 'FAILED' or state == 'CANCELLED'
+end
+
+-- Records what new jobs of an enqueue are tied to: a member joins its batch's sets, a dependent's
+-- edges are written and the job it waits for is marked.
+local function write_links(id, pr)
+  if pr.batch_id then
+    redis.call('SADD', P .. 'bmembers:' .. pr.batch_id, id)
+    redis.call('SADD', P .. 'bactive:' .. pr.batch_id, id)
+  end
+  for _, dep in ipairs(split_ids(pr.depends_on)) do
+    redis.call('SADD', P .. 'deps:' .. dep, id)
+    redis.call('SADD', P .. 'waitedfor', dep)
+    local dk = job_key(dep)
+    if redis.call('EXISTS', dk) == 1 then
+      redis.call('HSET', dk, 'hd', '1')
     end
   end
 end
