@@ -48,6 +48,13 @@ public final class JobClient {
 
   private final BlockedJobs blocked;
 
+  /**
+   * The backend's own enqueue. Only through it does the client resolve right after writing: a
+   * caller's writer (its transaction) has not committed yet when it returns, so a resolution from
+   * another connection would see nothing (PostgreSQL resolves inside the transaction instead).
+   */
+  private final Function<EnqueueRequest, EnqueueResponse> own;
+
   JobClient(
       QueueBackend backend,
       JobPreparer preparer,
@@ -56,6 +63,7 @@ public final class JobClient {
       BlockedJobs blocked) {
     this.blocked = blocked;
     this.backend = backend;
+    this.own = backend::enqueue;
     this.preparer = preparer;
     this.json = json;
     this.listeners = listeners;
@@ -70,7 +78,7 @@ public final class JobClient {
    * @throws IdempotencyConflictException the key is held by a job with a different payload
    */
   public EnqueueResult enqueue(JobRequest<?> request) {
-    return enqueue(request, backend::enqueue);
+    return enqueue(request, own);
   }
 
   /**
@@ -101,7 +109,7 @@ public final class JobClient {
    * @throws InvalidJobException naming the element, e.g. {@code jobs[3].type}; nothing was written
    */
   public List<EnqueueResult> enqueueAll(List<? extends JobRequest<?>> requests) {
-    return enqueueAll(requests, backend::enqueue);
+    return enqueueAll(requests, own);
   }
 
   /**
@@ -134,7 +142,9 @@ public final class JobClient {
       NewJob job = batch.jobs().get(i);
       listeners.fire(new JobEvent.Enqueued(job.type(), job.tenant(), response.results().get(i)));
     }
-    resolveAfterEnqueue(batch);
+    if (writer == own) {
+      resolveAfterEnqueue(batch);
+    }
     return response.results();
   }
 
@@ -370,7 +380,7 @@ public final class JobClient {
    *     onSuccess.type}; nothing was written
    */
   public BatchResult enqueueBatch(BatchRequest request) {
-    return enqueueBatch(request, backend::enqueue);
+    return enqueueBatch(request, own);
   }
 
   /** {@link #enqueueBatch(BatchRequest)} through {@code writer}, e.g. inside a transaction. */
@@ -399,9 +409,9 @@ public final class JobClient {
   /**
    * Validates and serializes a batch without writing it, for a backend that enqueues inside the
    * caller's transaction ({@code postgres.enqueue(handle, client.prepareBatch(batch))}): the
-   * request's jobs are the members in order, then the on-success and on-complete callbacks. A
-   * member whose dependencies already ended waits for the next maintenance sweep (seconds) to be
-   * resolved, since nothing here sees the transaction commit.
+   * request's jobs are the members in order, then the on-success and on-complete callbacks.
+   * PostgreSQL resolves what is already decided (a batch left without members by idempotency,
+   * dependencies that already ended) inside that transaction.
    */
   public EnqueueRequest prepareBatch(BatchRequest request) {
     List<TracePropagator.Send> sends = new ArrayList<>();

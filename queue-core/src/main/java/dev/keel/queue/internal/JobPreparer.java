@@ -86,7 +86,17 @@ public final class JobPreparer {
 
   /** Checks a request without tracing it: for schedule templates, whose jobs are made later. */
   public NewJob prepareUntraced(JobRequest<?> r) {
-    return check(r);
+    NewJob job = check(r);
+    if (!job.links().isNone()) {
+      throw new InvalidJobException(
+          job.links().batchId() != null ? "batchId" : "dependsOn",
+          "must not be set on a schedule's template: each fired job would wait for the same jobs");
+    }
+    if (r.id() != null) {
+      throw new InvalidJobException(
+          "id", "must not be set on a schedule's template: every fired job gets its own");
+    }
+    return job;
   }
 
   private static NewJob withTrace(NewJob job, String traceparent, String tracestate) {

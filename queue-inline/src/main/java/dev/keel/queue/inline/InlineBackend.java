@@ -225,7 +225,9 @@ public final class InlineBackend implements QueueBackend {
   @Override
   public PruneResult prune(PruneRequest request) {
     checkOpen();
-    return admin.prune(request);
+    PruneResult r = admin.prune(request);
+    links.prune(request);
+    return r;
   }
 
   @Override

@@ -161,6 +161,26 @@ final class LinkTable {
     }
   }
 
+  /** Drops completed batches older than the longest job retention, at most the limit. */
+  void prune(dev.keel.queue.spi.PruneRequest request) {
+    java.time.Duration longest = request.succeededRetention();
+    for (java.time.Duration d : List.of(request.failedRetention(), request.cancelledRetention())) {
+      longest = d.compareTo(longest) > 0 ? d : longest;
+    }
+    Instant cutoff = clock.instant().minus(longest);
+    synchronized (lock) {
+      int n = 0;
+      var it = batches.values().iterator();
+      while (it.hasNext() && n < request.limit()) {
+        Batch b = it.next();
+        if (b.completedAt != null && b.completedAt.isBefore(cutoff)) {
+          it.remove();
+          n++;
+        }
+      }
+    }
+  }
+
   BatchCancelResult cancel(BatchRef ref) {
     synchronized (lock) {
       Batch b = batches.get(ref.id());

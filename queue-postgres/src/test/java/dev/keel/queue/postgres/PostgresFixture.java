@@ -42,7 +42,11 @@ public final class PostgresFixture implements BackendFixture {
             + database.schema()
             + "\".alerts, \""
             + database.schema()
-            + "\".samples");
+            + "\".samples, \""
+            + database.schema()
+            + "\".batches, \""
+            + database.schema()
+            + "\".job_dependencies");
     return backend;
   }
 

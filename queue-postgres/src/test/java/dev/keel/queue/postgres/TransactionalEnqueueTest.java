@@ -3,7 +3,14 @@ package dev.keel.queue.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.keel.queue.BatchRequest;
+import dev.keel.queue.BatchResult;
+import dev.keel.queue.BatchStatus;
 import dev.keel.queue.IdempotencyConflictException;
+import dev.keel.queue.Job;
+import dev.keel.queue.JobRequest;
+import dev.keel.queue.JobState;
+import dev.keel.queue.Keel;
 import dev.keel.queue.spi.EnqueueRequest;
 import dev.keel.queue.spi.JobRef;
 import dev.keel.queue.spi.NewJob;
@@ -11,6 +18,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Map;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -39,7 +47,14 @@ class TransactionalEnqueueTest {
     jdbi = Jdbi.create(db.dataSource());
     backend = PostgresBackend.builder().jdbi(jdbi).schema(db.schema()).build();
     db.execute("CREATE TABLE IF NOT EXISTS \"" + db.schema() + "\".orders (id int PRIMARY KEY)");
-    db.execute("TRUNCATE \"" + db.schema() + "\".jobs, \"" + db.schema() + "\".orders");
+    db.execute(
+        "TRUNCATE \""
+            + db.schema()
+            + "\".jobs, \""
+            + db.schema()
+            + "\".orders, \""
+            + db.schema()
+            + "\".batches");
   }
 
   @AfterEach
@@ -143,6 +158,45 @@ class TransactionalEnqueueTest {
   private void insertOrder(Connection c) throws SQLException {
     try (Statement st = c.createStatement()) {
       st.execute("INSERT INTO \"" + db.schema() + "\".orders VALUES (1)");
+    }
+  }
+
+  @Test
+  void aBatchEnqueuedInTheCallersTransactionCommitsOrRollsBackWithIt() {
+    try (Keel keel = Keel.builder().backend(backend).build()) {
+      BatchRequest nightly =
+          BatchRequest.of(
+                  List.of(
+                      JobRequest.of("report.chunk", Map.of("n", 1)),
+                      JobRequest.of("report.chunk", Map.of("n", 2))))
+              .onSuccess(JobRequest.of("report.summary", Map.of()));
+      java.util.concurrent.atomic.AtomicReference<BatchResult> rolledBack =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      assertThatThrownBy(
+              () ->
+                  jdbi.useTransaction(
+                      h -> {
+                        h.execute("INSERT INTO \"" + db.schema() + "\".orders VALUES (1)");
+                        rolledBack.set(
+                            keel.client().enqueueBatch(nightly, r -> backend.enqueue(h, r)));
+                        throw new IllegalStateException("business rule failed");
+                      }))
+          .hasMessage("business rule failed");
+      assertThat(keel.client().batch("default", rolledBack.get().id())).isEmpty();
+      assertThat(backend.find(new JobRef("default", rolledBack.get().jobs().get(0).id())))
+          .isEmpty();
+
+      BatchResult committed =
+          jdbi.inTransaction(
+              h -> {
+                h.execute("INSERT INTO \"" + db.schema() + "\".orders VALUES (2)");
+                return keel.client().enqueueBatch(nightly, r -> backend.enqueue(h, r));
+              });
+      BatchStatus status = keel.client().batch("default", committed.id()).orElseThrow();
+      assertThat(status.count(JobState.PENDING)).isEqualTo(2);
+      Job summary = backend.find(new JobRef("default", committed.onSuccess().id())).orElseThrow();
+      assertThat(summary.links().blocked()).isTrue();
+      assertThat(orders()).isOne();
     }
   }
 }

@@ -482,6 +482,13 @@ public final class RedisBackend implements QueueBackend {
                 Long.toString(Micros.of(request.failedRetention())),
                 Long.toString(Micros.of(request.cancelledRetention())),
                 Integer.toString(request.limit())));
+    Duration longest = request.succeededRetention();
+    for (Duration d : List.of(request.failedRetention(), request.cancelledRetention())) {
+      longest = d.compareTo(longest) > 0 ? d : longest;
+    }
+    scripts.run(
+        "batch_prune",
+        List.of(Long.toString(Micros.of(longest)), Integer.toString(request.limit())));
     return new PruneResult((Long) deleted);
   }
 

@@ -250,6 +250,33 @@ public abstract class BatchConformanceTest extends LinkedJobsSupport {
   }
 
   @Test
+  void pruneDeletesCompletedBatchesPastTheLongestRetentionAndKeepsOpenOnes() {
+    Keel keel = node(empty(), b -> {});
+    QueueBackend b = keel.backend();
+    BatchResult done = keel.client().enqueueBatch(BatchRequest.of(chunks(1)));
+    BatchResult open = keel.client().enqueueBatch(BatchRequest.of(chunks(1)));
+    Job member =
+        claim(b, 10).stream()
+            .filter(j -> j.id().equals(done.jobs().get(0).id()))
+            .findFirst()
+            .orElseThrow();
+    b.resolveBlocked(
+        ResolveRequest.of(finish(b, new Finish.Succeed(member.lease().orElseThrow())).toResolve()));
+    assertThat(keel.client().batch("default", done.id()).orElseThrow().state())
+        .isEqualTo(BatchState.COMPLETED);
+    fixture.passTime(Duration.ofMillis(50));
+    Duration hour = Duration.ofHours(1);
+    Duration tiny = Duration.ofMillis(1);
+    b.prune(new dev.keel.queue.spi.PruneRequest(tiny, hour, tiny, 100));
+    assertThat(keel.client().batch("default", done.id()))
+        .as("kept while the longest retention (failed: 1 h) runs")
+        .isPresent();
+    b.prune(new dev.keel.queue.spi.PruneRequest(tiny, tiny, tiny, 100));
+    assertThat(keel.client().batch("default", done.id())).isEmpty();
+    assertThat(keel.client().batch("default", open.id())).as("open batches stay").isPresent();
+  }
+
+  @Test
   void joiningAnUnknownOrCompletedBatchIsRefused() {
     Keel keel = node(empty(), b -> {});
     UUID unknown = JobRequest.newId();

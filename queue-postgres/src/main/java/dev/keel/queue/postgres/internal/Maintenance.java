@@ -75,6 +75,22 @@ public final class Maintenance {
    * refreshes the planner statistics of the jobs table when they are stale, because a claim planned
    * on stale statistics sorts every pending job instead of reading the first few.
    */
+  /** Completed batches past the longest retention go with their members (V008). */
+  private void pruneBatches(PruneRequest request) {
+    long retention =
+        Math.max(
+            request.succeededRetention().toMillis(),
+            Math.max(
+                request.failedRetention().toMillis(), request.cancelledRetention().toMillis()));
+    db.autoCommit(
+        "prune",
+        c ->
+            SqlCall.on(c, sql.batchPrune)
+                .bind("retentionMillis", retention)
+                .bind("limit", Math.min(request.limit(), BATCH))
+                .update());
+  }
+
   public PruneResult prune(PruneRequest request) {
     refreshStatisticsIfStale();
     long deleted = 0;
@@ -97,6 +113,7 @@ public final class Maintenance {
         break;
       }
     }
+    pruneBatches(request);
     return new PruneResult(deleted);
   }
 

@@ -77,6 +77,7 @@ public final class Statements {
   public final SqlStatement batchCancel;
   public final SqlStatement sweepDependencies;
   public final SqlStatement sweepBatches;
+  public final SqlStatement batchPrune;
 
   public Statements(SchemaName schema) {
     claim = load(schema, "claim_jobs");
@@ -144,6 +145,7 @@ public final class Statements {
     batchCancel = load(schema, "batch_cancel");
     sweepDependencies = load(schema, "sweep_dependencies");
     sweepBatches = load(schema, "sweep_batches");
+    batchPrune = load(schema, "batch_prune");
   }
 
   private static SqlStatement load(SchemaName schema, String name) {

@@ -40,5 +40,7 @@ CREATE TABLE ${schema}.batches (
   counts         jsonb
 );
 
--- Open batches, oldest first, for the maintenance sweep.
+-- Open batches, oldest first, for the maintenance sweep; completed ones for pruning.
 CREATE INDEX batches_open_idx ON ${schema}.batches (created_at) WHERE completed_at IS NULL;
+CREATE INDEX batches_completed_idx ON ${schema}.batches (completed_at)
+  WHERE completed_at IS NOT NULL;

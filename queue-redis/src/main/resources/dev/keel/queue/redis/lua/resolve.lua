@@ -130,6 +130,7 @@ local function complete(bid)
   end
   redis.call('HSET', bk, 'completedAt', fmt(now), 'counts', cjson.encode(counts))
   redis.call('SREM', P .. 'batches:open', bid)
+  redis.call('ZADD', P .. 'batches:done', fmt(now), bid)
   completed[#completed + 1] = bid
   callback(b[4], nil)
   local bad = (counts['FAILED'] or 0) + (counts['CANCELLED'] or 0)
