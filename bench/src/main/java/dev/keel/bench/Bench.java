@@ -32,6 +32,7 @@ public final class Bench {
             case "history" -> w.history();
             case "recurring" -> w.recurring();
             case "concurrency" -> w.concurrency();
+            case "links" -> w.links();
             default -> throw new IllegalArgumentException("unknown workload " + workload);
           };
     }
@@ -113,7 +114,7 @@ public final class Bench {
       }
       if (positional.isEmpty()) {
         throw new IllegalArgumentException(
-            "usage: bench/run BACKEND [N [W]] [--workloads=burn-down,latency,steady,history,recurring,concurrency] [--schedules=K]");
+            "usage: bench/run BACKEND [N [W]] [--workloads=burn-down,latency,steady,history,recurring,concurrency,links] [--schedules=K]");
       }
       o.backend = positional.get(0);
       if (!Set.of("inline", "postgres", "redis").contains(o.backend)) {

@@ -2,6 +2,7 @@ package dev.keel.bench;
 
 import dev.keel.micrometer.KeelMetrics;
 import dev.keel.opentelemetry.KeelTracing;
+import dev.keel.queue.BatchRequest;
 import dev.keel.queue.FencedLock;
 import dev.keel.queue.HealthSnapshot;
 import dev.keel.queue.JobEvent;
@@ -21,6 +22,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -265,6 +267,60 @@ final class Workloads {
     return ok;
   }
 
+  /**
+   * Batches and dependencies (not one of the standard workloads): the burn-down of N jobs in a
+   * fresh namespace each time, plain; as batches of 1,000 members, each with an on-complete
+   * callback (counted among the jobs processed); and as N/2 pairs in which the second job depends
+   * on the first, written in the same enqueue.
+   */
+  boolean links() throws Exception {
+    boolean ok = true;
+    int n = o.jobs;
+    try (BenchBackend target = BenchBackend.fresh(o.backend, "links0");
+        Keel keel = keel(target.backend())) {
+      ok &= burnDownOn(keel, 0, n, "RESULT-LINKS-OFF");
+    }
+    int size = 1_000;
+    int batches = (n + size - 1) / size;
+    try (BenchBackend target = BenchBackend.fresh(o.backend, "links1");
+        Keel keel = keel(target.backend())) {
+      Runnable enqueue =
+          () -> {
+            for (int b = 0; b < batches; b++) {
+              List<JobRequest<?>> members = new ArrayList<>(size);
+              for (int i = b * size; i < Math.min(n, (b + 1) * size); i++) {
+                members.add(JobRequest.of("tick", new Tick(i)));
+              }
+              keel.client()
+                  .enqueueBatch(
+                      BatchRequest.of(members).onComplete(JobRequest.of("tick", new Tick(-b))));
+            }
+          };
+      ok &= burnDownOn(keel, 0, n + batches, "RESULT-LINKS-BATCH", enqueue);
+    }
+    try (BenchBackend target = BenchBackend.fresh(o.backend, "links2");
+        Keel keel = keel(target.backend())) {
+      Runnable enqueue =
+          () -> {
+            List<JobRequest<?>> chunk = new ArrayList<>(o.batch);
+            for (int i = 0; i + 1 < n; i += 2) {
+              UUID first = JobRequest.newId();
+              chunk.add(JobRequest.of("tick", new Tick(i)).withId(first));
+              chunk.add(JobRequest.of("tick", new Tick(i + 1)).dependsOn(first));
+              if (chunk.size() >= o.batch) {
+                keel.client().enqueueAll(chunk);
+                chunk.clear();
+              }
+            }
+            if (!chunk.isEmpty()) {
+              keel.client().enqueueAll(chunk);
+            }
+          };
+      ok &= burnDownOn(keel, 0, n - n % 2, "RESULT-LINKS-DEPS", enqueue);
+    }
+    return ok;
+  }
+
   /** Workload 1: bulk enqueue N, then time a worker of concurrency W burning them down. */
   boolean burnDown() throws Exception {
     try (BenchBackend target = BenchBackend.fresh(o.backend, "burn");
@@ -275,6 +331,12 @@ final class Workloads {
 
   private boolean burnDownOn(Keel keel, long succeededBefore, int jobs, String label)
       throws Exception {
+    return burnDownOn(keel, succeededBefore, jobs, label, () -> enqueueInBatches(keel, jobs));
+  }
+
+  /** A burn-down of {@code jobs} jobs (callbacks included) that {@code enqueue} writes. */
+  private boolean burnDownOn(
+      Keel keel, long succeededBefore, int jobs, String label, Runnable enqueue) throws Exception {
     CountDownLatch done = new CountDownLatch(jobs);
     onSuccess.set(done::countDown);
     startedAt.set(null);
@@ -282,7 +344,7 @@ final class Workloads {
       counting.reset();
     }
     long t0 = System.nanoTime();
-    enqueueInBatches(keel, jobs);
+    enqueue.run();
     long t1 = System.nanoTime();
     long t2;
     try (Worker w = worker(keel).start()) {
