@@ -142,7 +142,7 @@ public final class JobClient {
       NewJob job = batch.jobs().get(i);
       listeners.fire(new JobEvent.Enqueued(job.type(), job.tenant(), response.results().get(i)));
     }
-    if (writer == own) {
+    if (writer == own && !response.resolvedInWrite()) {
       resolveAfterEnqueue(batch);
     }
     return response.results();
@@ -216,8 +216,13 @@ public final class JobClient {
         throw e;
       }
     }
-    checkLinks(jobs, "jobs");
-    return new EnqueueRequest(applyBatchCaps(jobs, "jobs"));
+    try {
+      checkLinks(jobs, "jobs");
+      return new EnqueueRequest(applyBatchCaps(jobs, "jobs"));
+    } catch (RuntimeException e) {
+      endAll(sends, e);
+      throw e;
+    }
   }
 
   /**
@@ -231,6 +236,40 @@ public final class JobClient {
       if (before != null) {
         throw new InvalidJobException(
             field + "[" + i + "].id", "is also the id of " + field + "[" + before + "]");
+      }
+    }
+    Set<UUID> callbacks = new HashSet<>();
+    for (NewJob j : jobs) {
+      if (j.links().callbackOf() != null) {
+        callbacks.add(j.id());
+      }
+    }
+    for (int i = 0; i < jobs.size(); i++) {
+      NewJob j = jobs.get(i);
+      List<UUID> deps = j.links().dependsOn();
+      for (int k = 0; k < deps.size(); k++) {
+        Integer d = index.get(deps.get(k));
+        if (d == null) {
+          continue;
+        }
+        if (!jobs.get(d).tenant().equals(j.tenant())) {
+          throw new InvalidJobException(
+              field + "[" + i + "].dependsOn[" + k + "]",
+              "names "
+                  + field
+                  + "["
+                  + d
+                  + "] of tenant '"
+                  + jobs.get(d).tenant()
+                  + "'; a job can depend only on jobs of its own tenant");
+        }
+        if (j.links().batchId() != null
+            && callbacks.contains(deps.get(k))
+            && j.links().batchId().equals(jobs.get(d).links().callbackOf())) {
+          throw new InvalidJobException(
+              field + "[" + i + "].dependsOn[" + k + "]",
+              "names a callback of the job's own batch, which waits for every member: a cycle");
+        }
       }
     }
     // Depth-first search over the edges inside the request; 0 new, 1 on the path, 2 done.
@@ -289,6 +328,7 @@ public final class JobClient {
         continue;
       }
       StoredBatch b = seen.get(batchId);
+      int index = i;
       if (b == null) {
         b =
             backend
@@ -296,7 +336,7 @@ public final class JobClient {
                 .orElseThrow(
                     () ->
                         new InvalidJobException(
-                            field + "[" + seen.size() + "].batchId",
+                            field + "[" + index + "].batchId",
                             "names no batch " + batchId + " in tenant " + j.tenant()));
         seen.put(batchId, b);
       }
@@ -307,6 +347,15 @@ public final class JobClient {
                 + batchId
                 + ", which is already complete; a job can join a batch only"
                 + " while one of its members is still pending or running");
+      }
+      for (UUID dep : j.links().dependsOn()) {
+        if (dep.equals(b.onSuccessJob()) || dep.equals(b.onCompleteJob())) {
+          throw new InvalidJobException(
+              field + "[" + i + "].dependsOn",
+              "names a callback of batch "
+                  + batchId
+                  + ", which the job joins: the callback waits for every member, a cycle");
+        }
       }
       if (b.maxRunning() > 0) {
         if (j.concurrencyKey() != null) {

@@ -49,7 +49,7 @@ public final class BlockedJobs {
         return;
       }
       pending.addAll(ended);
-      if (thread == null) {
+      if (thread == null || !thread.isAlive()) {
         thread = new Thread(this::loop, "keel-resolver");
         thread.setDaemon(true);
         thread.start();
@@ -104,7 +104,10 @@ public final class BlockedJobs {
     return r;
   }
 
-  /** Stops the background thread after its current call; what is still queued is logged. */
+  /**
+   * Resolves what is still queued (each group tried once, within {@code CLOSE_WAIT}), then stops
+   * the background thread; what is left then is logged and left to another node's sweep.
+   */
   public void close() {
     Thread t;
     lock.lock();
@@ -115,27 +118,40 @@ public final class BlockedJobs {
     } finally {
       lock.unlock();
     }
-    if (t != null) {
+    if (t == null) {
+      return;
+    }
+    try {
+      t.join(CLOSE_WAIT.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (t.isAlive()) {
+      log.warn(
+          "Resolver still busy {} after close; interrupting it, the maintenance sweep resolves the"
+              + " rest",
+          CLOSE_WAIT);
       t.interrupt();
     }
   }
+
+  static final java.time.Duration CLOSE_WAIT = java.time.Duration.ofSeconds(10);
+
+  /** Failed calls for one group before it is left to the maintenance sweep. */
+  static final int MAX_FAILURES = 10;
 
   private void loop() {
     Backoff backoff = new Backoff(java.time.Duration.ofMillis(50), java.time.Duration.ofSeconds(5));
     Set<UUID> batch = new HashSet<>();
     while (true) {
+      boolean closing;
       lock.lock();
       try {
         while (pending.isEmpty() && batch.isEmpty() && !closed) {
           work.await(1, TimeUnit.SECONDS);
         }
-        if (closed) {
-          int left = pending.size() + batch.size();
-          if (left > 0) {
-            log.warn(
-                "Keel closed with {} ended jobs not resolved; the maintenance sweep resolves them",
-                left);
-          }
+        closing = closed;
+        if (closing && pending.isEmpty() && batch.isEmpty()) {
           return;
         }
         var it = pending.iterator();
@@ -145,9 +161,11 @@ public final class BlockedJobs {
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        if (!closed) {
-          log.error("Resolver interrupted; the maintenance sweep resolves what it held", e);
-        }
+        log.warn(
+            "Resolver interrupted with {} ended jobs not resolved; the maintenance sweep resolves"
+                + " them",
+            pending.size() + batch.size(),
+            e);
         return;
       } finally {
         lock.unlock();
@@ -156,7 +174,21 @@ public final class BlockedJobs {
         backend.resolveBlocked(ResolveRequest.of(batch));
         batch.clear();
         backoff.reset();
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
+        if (closing || backoff.failures() + 1 >= MAX_FAILURES) {
+          log.error(
+              "Giving up resolving the jobs waiting for {} ended jobs after {} failures; the"
+                  + " maintenance sweep resolves them",
+              batch.size(),
+              backoff.failures() + 1,
+              e);
+          batch.clear();
+          backoff.reset();
+          if (e instanceof Error err && !(e instanceof AssertionError)) {
+            throw err;
+          }
+          continue;
+        }
         java.time.Duration wait = backoff.next();
         log.warn(
             "Could not resolve the jobs waiting for {} ended jobs (attempt {}); retrying in {}",
@@ -168,6 +200,10 @@ public final class BlockedJobs {
           Thread.sleep(wait.toMillis());
         } catch (InterruptedException ie) {
           Thread.currentThread().interrupt();
+          log.warn(
+              "Resolver interrupted while retrying; the maintenance sweep resolves {} ended jobs",
+              pending.size() + batch.size(),
+              ie);
           return;
         }
       }

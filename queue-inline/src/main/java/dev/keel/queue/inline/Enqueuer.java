@@ -54,15 +54,24 @@ final class Enqueuer {
     List<Planned> plan;
     if (request.hasLinks()) {
       Set<UUID> created = new HashSet<>();
+      Map<UUID, UUID> resolvedTo = new HashMap<>();
       plan =
           links.enqueue(
               request,
               () -> {
                 List<Planned> p = idempotency.withLocks(keys, () -> planAndWrite(request.jobs()));
-                p.stream().filter(Planned::created).forEach(x -> created.add(x.record().id));
+                for (int i = 0; i < p.size(); i++) {
+                  UUID asked = request.jobs().get(i).id();
+                  if (p.get(i).created()) {
+                    created.add(asked);
+                  } else {
+                    resolvedTo.put(asked, p.get(i).record().id);
+                  }
+                }
                 return p;
               },
-              created);
+              created,
+              resolvedTo);
     } else {
       plan = idempotency.withLocks(keys, () -> planAndWrite(request.jobs()));
     }
@@ -87,7 +96,10 @@ final class Enqueuer {
     Set<UUID> idsInBatch = new HashSet<>();
     for (NewJob job : jobs) {
       if (!idsInBatch.add(job.id()) || store.contains(job.id())) {
-        throw new IllegalArgumentException("id: job " + job.id() + " already exists");
+        throw new dev.keel.queue.InvalidJobException(
+            "id",
+            "is already the id of a stored job: an id chosen with JobRequest.withId must be new"
+                + " (nothing of the request was written)");
       }
       if (job.idempotencyKey() == null) {
         plan.add(new Planned(JobRecord.create(job, now), true, JobState.PENDING));

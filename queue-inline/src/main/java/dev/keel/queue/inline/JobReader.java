@@ -80,6 +80,7 @@ final class JobReader {
         }
       }
       if (job.state() == JobState.PENDING
+          && !job.links().blocked() // waiting to be released: not due, whatever its runAt
           && !job.runAt().isAfter(now)
           && (oldestDue == null || job.runAt().isBefore(oldestDue))) {
         oldestDue = job.runAt();

@@ -45,6 +45,12 @@ final class LinkTable {
 
   private final Map<UUID, Batch> batches = new HashMap<>();
 
+  /**
+   * Blocked job → the dependencies it still waits for (as resolved at enqueue). A dependency seen
+   * SUCCEEDED is crossed off, so its success still counts after it is pruned.
+   */
+  private final Map<UUID, Set<UUID>> remaining = new HashMap<>();
+
   private static final class Batch {
     final NewBatch spec;
     final Instant createdAt;
@@ -87,7 +93,8 @@ final class LinkTable {
    * Checks the request's links, runs {@code write} (the plain enqueue) and records batches and
    * edges of the jobs it created, all under the lock. Nothing is written when a check fails.
    */
-  <T> T enqueue(EnqueueRequest request, Supplier<T> write, Set<UUID> created) {
+  <T> T enqueue(
+      EnqueueRequest request, Supplier<T> write, Set<UUID> created, Map<UUID, UUID> resolvedTo) {
     synchronized (lock) {
       Map<UUID, NewJob> inRequest = new HashMap<>();
       for (NewJob j : request.jobs()) {
@@ -134,8 +141,10 @@ final class LinkTable {
         if (j.links().batchId() != null) {
           batches.get(j.links().batchId()).members.add(j.id());
         }
-        for (UUID dep : j.links().dependsOn()) {
+        for (UUID dependency : j.links().dependsOn()) {
+          UUID dep = resolvedTo.getOrDefault(dependency, dependency);
           dependents.computeIfAbsent(dep, k -> ConcurrentHashMap.newKeySet()).add(j.id());
+          remaining.computeIfAbsent(j.id(), k -> new LinkedHashSet<>()).add(dep);
         }
       }
       return result;
@@ -275,18 +284,20 @@ final class LinkTable {
     private void decide(UUID id) {
       JobRecord r = store.get(id);
       if (r == null) {
+        dropEdges(id);
         return;
       }
       synchronized (r) {
         if (r.state() != JobState.PENDING || !r.blocked()) {
-          dropEdges(r);
+          dropEdges(id);
           return;
         }
         boolean allSucceeded = true;
-        for (UUID dep : r.links.dependsOn()) {
+        for (UUID dep : List.copyOf(remaining.getOrDefault(id, Set.of()))) {
           JobRecord d = store.get(dep);
           JobState s = d == null ? null : d.state();
           if (s == JobState.SUCCEEDED) {
+            dropEdge(id, dep);
             continue;
           }
           if (s == null || s == JobState.FAILED || s == JobState.CANCELLED) {
@@ -299,7 +310,7 @@ final class LinkTable {
             store.end(r, fail ? JobState.FAILED : JobState.CANCELLED, now, JobError.of(why));
             (fail ? failed : cancelled).add(r.id);
             ended.add(r.id);
-            dropEdges(r);
+            dropEdges(id);
             return;
           }
           allSucceeded = false;
@@ -307,7 +318,7 @@ final class LinkTable {
         if (allSucceeded && store.release(r, now)) {
           released.add(r.id);
           wakeQueues.add(r.queue);
-          dropEdges(r);
+          dropEdges(id);
         }
       }
     }
@@ -360,14 +371,30 @@ final class LinkTable {
     }
   }
 
-  private void dropEdges(JobRecord r) {
-    for (UUID dep : r.links.dependsOn()) {
-      dependents.computeIfPresent(
-          dep,
-          (k, set) -> {
-            set.remove(r.id);
-            return set.isEmpty() ? null : set;
-          });
+  private void dropEdge(UUID id, UUID dep) {
+    dependents.computeIfPresent(
+        dep,
+        (k, set) -> {
+          set.remove(id);
+          return set.isEmpty() ? null : set;
+        });
+    Set<UUID> left = remaining.get(id);
+    if (left != null) {
+      left.remove(dep);
+    }
+  }
+
+  private void dropEdges(UUID id) {
+    Set<UUID> left = remaining.remove(id);
+    if (left != null) {
+      for (UUID dep : left) {
+        dependents.computeIfPresent(
+            dep,
+            (k, set) -> {
+              set.remove(id);
+              return set.isEmpty() ? null : set;
+            });
+      }
     }
   }
 

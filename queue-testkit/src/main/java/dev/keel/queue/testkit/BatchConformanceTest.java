@@ -362,7 +362,49 @@ public abstract class BatchConformanceTest extends LinkedJobsSupport {
                             .onSuccess(JobRequest.of("", new Chunk(0)))))
         .isInstanceOf(InvalidJobException.class)
         .hasMessageContaining("onSuccess.type");
+    UUID callback = JobRequest.newId();
+    assertThatThrownBy(
+            () ->
+                keel.client()
+                    .enqueueBatch(
+                        BatchRequest.of(
+                                List.of(JobRequest.of("chunk", new Chunk(0)).dependsOn(callback)))
+                            .onComplete(JobRequest.of("cleanup", new Chunk(0)).withId(callback))))
+        .isInstanceOf(InvalidJobException.class)
+        .hasMessageContaining("jobs[0].dependsOn[0]")
+        .hasMessageContaining("cycle");
     assertThat(keel.client().list(JobQuery.tenant("default")).jobs()).isEmpty();
+  }
+
+  @Test
+  void aRedrivenMemberKeepsItsBatchOpen() {
+    Keel keel = node(empty(), b -> {});
+    QueueBackend b = keel.backend();
+    BatchResult batch =
+        keel.client()
+            .enqueueBatch(
+                BatchRequest.of(chunks(2)).onComplete(JobRequest.of("cleanup", new Chunk(-2))));
+    List<Job> claimed = claim(b, 10);
+    b.resolveBlocked(
+        ResolveRequest.of(
+            finish(
+                    b,
+                    new Finish.Fail(
+                        claimed.get(0).lease().orElseThrow(), dev.keel.queue.JobError.of("bad")))
+                .toResolve()));
+    assertThat(keel.client().retry("default", claimed.get(0).id()).changed()).isTrue();
+    b.resolveBlocked(
+        ResolveRequest.of(
+            finish(b, new Finish.Succeed(claimed.get(1).lease().orElseThrow())).toResolve()));
+    assertThat(keel.client().batch("default", batch.id()).orElseThrow().state())
+        .as("the re-driven member is PENDING again")
+        .isEqualTo(BatchState.OPEN);
+    Job again = claim(b, 10).get(0);
+    b.resolveBlocked(
+        ResolveRequest.of(finish(b, new Finish.Succeed(again.lease().orElseThrow())).toResolve()));
+    BatchStatus done = keel.client().batch("default", batch.id()).orElseThrow();
+    assertThat(done.state()).isEqualTo(BatchState.COMPLETED);
+    assertThat(done.count(JobState.SUCCEEDED)).isEqualTo(2);
   }
 
   // ---------------------------------------------------------------- through Keel

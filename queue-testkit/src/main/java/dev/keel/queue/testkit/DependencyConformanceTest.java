@@ -261,6 +261,68 @@ public abstract class DependencyConformanceTest extends LinkedJobsSupport {
   }
 
   @Test
+  void aDependencyResolvedToAnExistingJobByItsIdempotencyKeyIsWaitedFor() {
+    Keel keel = node(empty(), b -> {});
+    QueueBackend b = keel.backend();
+    EnqueueResult existing =
+        keel.client().enqueue(JobRequest.of("extract", new Step("x")).withIdempotencyKey("x"));
+    UUID asked = JobRequest.newId();
+    List<EnqueueResult> again =
+        keel.client()
+            .enqueueAll(
+                List.of(
+                    JobRequest.of("extract", new Step("x")).withIdempotencyKey("x").withId(asked),
+                    JobRequest.of("load", new Step("y")).dependsOn(asked)));
+    assertThat(again.get(0).created()).isFalse();
+    assertThat(again.get(0).id()).isEqualTo(existing.id());
+    UUID load = again.get(1).id();
+    assertThat(keel.client().find(load).orElseThrow().links().blocked()).isTrue();
+    Job running = claim(b, 10).get(0);
+    assertThat(running.id()).isEqualTo(existing.id());
+    b.resolveBlocked(
+        ResolveRequest.of(
+            finish(b, new Finish.Succeed(running.lease().orElseThrow())).toResolve()));
+    Job released = keel.client().find(load).orElseThrow();
+    assertThat(released.state()).isEqualTo(JobState.PENDING);
+    assertThat(released.links().blocked()).as("waited for the existing job").isFalse();
+  }
+
+  @Test
+  void aSucceededDependencyStillCountsAfterItIsPruned() {
+    QueueBackend b = empty();
+    NewJob quick = jobs.of("extract").build();
+    NewJob slow = jobs.of("extract").build();
+    NewJob waiting = jobs.of("load").dependsOn(quick.id(), slow.id()).build();
+    enqueue(b, quick, slow, waiting);
+    List<Job> claimed = claim(b, 10);
+    Job q = claimed.stream().filter(j -> j.id().equals(quick.id())).findFirst().orElseThrow();
+    Job s = claimed.stream().filter(j -> j.id().equals(slow.id())).findFirst().orElseThrow();
+    b.resolveBlocked(
+        ResolveRequest.of(finish(b, new Finish.Succeed(q.lease().orElseThrow())).toResolve()));
+    fixture.passTime(Duration.ofMillis(50));
+    Duration tiny = Duration.ofMillis(1);
+    b.prune(new dev.keel.queue.spi.PruneRequest(tiny, tiny, tiny, 100));
+    assertThat(b.find(new dev.keel.queue.spi.JobRef("default", quick.id())))
+        .as("pruned while its dependent waits for the other dependency")
+        .isEmpty();
+    ResolveResult r =
+        b.resolveBlocked(
+            ResolveRequest.of(finish(b, new Finish.Succeed(s.lease().orElseThrow())).toResolve()));
+    assertThat(r.released()).containsExactly(waiting.id());
+  }
+
+  @Test
+  void aTakenIdIsRefused() {
+    Keel keel = node(empty(), b -> {});
+    UUID taken = keel.client().enqueue(JobRequest.of("t", new Step("a"))).id();
+    assertThatThrownBy(
+            () -> keel.client().enqueue(JobRequest.of("t", new Step("other")).withId(taken)))
+        .isInstanceOf(InvalidJobException.class)
+        .hasMessageContaining("id");
+    assertThat(keel.client().find(taken).orElseThrow().payload()).contains("\"a\"");
+  }
+
+  @Test
   void theSweepReleasesWhatNobodyResolved() {
     QueueBackend b = empty();
     NewJob root = jobs.of("extract").build();
@@ -333,6 +395,18 @@ public abstract class DependencyConformanceTest extends LinkedJobsSupport {
         .isInstanceOf(InvalidJobException.class)
         .hasMessageContaining("dependsOn")
         .hasMessageContaining(elsewhere.id().toString());
+    assertThatThrownBy(
+            () -> {
+              UUID sibling = JobRequest.newId();
+              keel.client()
+                  .enqueueAll(
+                      List.of(
+                          JobRequest.of("t", new Step("s")).withTenant("other").withId(sibling),
+                          JobRequest.of("t", new Step("a")).dependsOn(sibling)));
+            })
+        .isInstanceOf(InvalidJobException.class)
+        .hasMessageContaining("jobs[1].dependsOn[0]")
+        .hasMessageContaining("own tenant");
     assertThat(keel.client().list(JobQuery.tenant("default")).jobs())
         .as("the whole request was refused")
         .isEmpty();

@@ -59,7 +59,7 @@ public final class Enqueuer {
     links.checkBeforeInsert(connection, request);
     EnqueueResponse response = enqueue(connection, request.jobs(), undoOnConflict);
     links.afterInsert(connection, request, response);
-    return response;
+    return new EnqueueResponse(response.results(), true);
   }
 
   /** True if {@link #enqueue} is one auto-committable statement for this request. */
@@ -69,6 +69,21 @@ public final class Enqueuer {
 
   public EnqueueResponse enqueue(Connection connection, List<NewJob> jobs, boolean undoOnConflict)
       throws SQLException {
+    try {
+      return insertAll(connection, jobs, undoOnConflict);
+    } catch (SQLException e) {
+      if ("23505".equals(e.getSQLState()) && String.valueOf(e.getMessage()).contains("jobs_pkey")) {
+        throw new dev.keel.queue.InvalidJobException(
+            "id",
+            "is already the id of a stored job: an id chosen with JobRequest.withId must be new"
+                + " (nothing of the request was written)");
+      }
+      throw e;
+    }
+  }
+
+  private EnqueueResponse insertAll(
+      Connection connection, List<NewJob> jobs, boolean undoOnConflict) throws SQLException {
     if (oneStatement(jobs)) {
       insertKeyless(connection, jobs);
       List<EnqueueResult> created = new ArrayList<>(jobs.size());

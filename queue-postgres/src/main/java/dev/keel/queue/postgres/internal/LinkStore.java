@@ -66,6 +66,7 @@ public final class LinkStore {
     Map<UUID, String> joined = new HashMap<>();
     List<UUID> depIds = new ArrayList<>();
     List<String> depTenants = new ArrayList<>();
+    // (re-sorted below)
     Set<String> seen = new HashSet<>();
     for (NewJob j : request.jobs()) {
       UUID b = j.links().batchId();
@@ -101,6 +102,20 @@ public final class LinkStore {
       }
     }
     if (!depIds.isEmpty()) {
+      // In id order, like finishes and heartbeats, so these row locks never deadlock with theirs.
+      List<Integer> order = new ArrayList<>();
+      for (int i = 0; i < depIds.size(); i++) {
+        order.add(i);
+      }
+      order.sort(java.util.Comparator.comparing(depIds::get));
+      List<UUID> sortedIds = new ArrayList<>();
+      List<String> sortedTenants = new ArrayList<>();
+      for (int i : order) {
+        sortedIds.add(depIds.get(i));
+        sortedTenants.add(depTenants.get(i));
+      }
+      depIds = sortedIds;
+      depTenants = sortedTenants;
       Set<String> exist = new HashSet<>();
       SqlCall.on(c, sql.linkMarkDependencies)
           .bindArray("ids", "uuid", depIds)
@@ -144,9 +159,15 @@ public final class LinkStore {
           .update();
     }
     Set<UUID> created = new HashSet<>();
+    // A job of the request that its idempotency key resolved to an existing job: its dependents
+    // wait for that job instead.
+    Map<UUID, UUID> resolvedTo = new HashMap<>();
     for (int i = 0; i < request.jobs().size(); i++) {
+      UUID id = request.jobs().get(i).id();
       if (response.results().get(i).created()) {
-        created.add(request.jobs().get(i).id());
+        created.add(id);
+      } else {
+        resolvedTo.put(id, response.results().get(i).id());
       }
     }
     Set<UUID> inRequest = new HashSet<>();
@@ -160,11 +181,12 @@ public final class LinkStore {
       if (!created.contains(j.id())) {
         continue;
       }
-      for (UUID d : j.links().dependsOn()) {
+      for (UUID dependency : j.links().dependsOn()) {
+        UUID d = resolvedTo.getOrDefault(dependency, dependency);
         edgeFrom.add(d);
         edgeTo.add(j.id());
         ended.add(d);
-        if (inRequest.contains(d)) {
+        if (inRequest.contains(dependency)) {
           markIds.add(d);
           markTenants.add(j.tenant());
         }
@@ -262,6 +284,13 @@ public final class LinkStore {
           SqlCall.on(c, sql.resolveLockBlocked)
               .bindArray("ids", "uuid", waiting)
               .query(rs -> rs.getObject(1, UUID.class));
+      // The lock waits rather than skips: a job it did not return is not blocked any more (it was
+      // cancelled while waiting, or is gone), and its edges only clutter the table and the sweep.
+      List<UUID> stale = new ArrayList<>(waiting);
+      stale.removeAll(locked);
+      if (!stale.isEmpty()) {
+        SqlCall.on(c, sql.resolveDropEdges).bindArray("ids", "uuid", stale).update();
+      }
       if (locked.isEmpty()) {
         return List.of();
       }
@@ -296,6 +325,11 @@ public final class LinkStore {
       }
       if (!decided.isEmpty()) {
         SqlCall.on(c, sql.resolveDropEdges).bindArray("ids", "uuid", decided).update();
+      }
+      List<UUID> stillWaiting = new ArrayList<>(locked);
+      stillWaiting.removeAll(decided);
+      if (!stillWaiting.isEmpty()) {
+        SqlCall.on(c, sql.resolveDropSatisfied).bindArray("ids", "uuid", stillWaiting).update();
       }
       return ends;
     }

@@ -78,6 +78,7 @@ public final class Statements {
   public final SqlStatement sweepDependencies;
   public final SqlStatement sweepBatches;
   public final SqlStatement batchPrune;
+  public final SqlStatement resolveDropSatisfied;
 
   public Statements(SchemaName schema) {
     claim = load(schema, "claim_jobs");
@@ -146,6 +147,7 @@ public final class Statements {
     sweepDependencies = load(schema, "sweep_dependencies");
     sweepBatches = load(schema, "sweep_batches");
     batchPrune = load(schema, "batch_prune");
+    resolveDropSatisfied = load(schema, "resolve_drop_satisfied");
   }
 
   private static SqlStatement load(SchemaName schema, String name) {

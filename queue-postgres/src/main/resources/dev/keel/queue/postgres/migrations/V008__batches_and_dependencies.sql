@@ -27,6 +27,8 @@ CREATE TABLE ${schema}.job_dependencies (
   job_id     uuid NOT NULL,
   PRIMARY KEY (depends_on, job_id)
 );
+-- A waiting job's own edges: its evaluation and their deletion once it is decided.
+CREATE INDEX job_dependencies_job_idx ON ${schema}.job_dependencies (job_id);
 
 CREATE TABLE ${schema}.batches (
   id             uuid        PRIMARY KEY,

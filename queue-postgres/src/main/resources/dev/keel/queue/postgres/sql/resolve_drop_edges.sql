@@ -1,7 +1,3 @@
--- Deletes the edges of decided jobs: the table keeps only jobs still waiting.
-DELETE FROM ${schema}.job_dependencies AS d
- USING (SELECT j.id, unnest(j.depends_on) AS dep
-          FROM ${schema}.jobs AS j
-         WHERE j.id = ANY(:ids::uuid[])) AS x
- WHERE d.depends_on = x.dep
-   AND d.job_id = x.id
+-- Deletes the edges of decided jobs (and of jobs found no longer blocked, say cancelled while
+-- waiting): the table keeps only jobs still waiting.
+DELETE FROM ${schema}.job_dependencies WHERE job_id = ANY(:ids::uuid[])

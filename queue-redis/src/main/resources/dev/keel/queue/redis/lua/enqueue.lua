@@ -53,7 +53,13 @@ for i = 0, n - 1 do
   if resent or key ~= '' then
     local id, payload = ARGV[b], ARGV[b + 1]
     local tenant = profiles[tonumber(ARGV[b + 3])].tenant
-    local existing = resent and redis.call('HGET', job_keys[i + 1], 'state')
+    local stored = resent and redis.call('HMGET', job_keys[i + 1], 'state', 'tenant', 'payload')
+    local existing = stored and stored[1]
+    if existing and (stored[2] ~= tenant or stored[3] ~= payload) then
+      -- Not this request sent again: an id chosen by the caller (JobRequest.withId) is taken.
+      return {'INVALID', 'id', 'is already the id of a stored job: an id chosen with'
+        .. ' JobRequest.withId must be new (nothing of the request was written)'}
+    end
     if existing then
       -- The same request sent again (a client retry after a lost reply): report, do not insert.
       results[i + 1] = {id, '1', existing}
@@ -150,12 +156,20 @@ for i = 0, n - 1 do
     write_new_job(job_keys[i + 1], id, payload, key, pr, now, now_text)
   end
 end
--- After every job is written, so that a dependency later in the request is marked too.
+-- After every job is written, so that a dependency later in the request is marked too. A job of
+-- the request resolved to an existing job by its idempotency key: its dependents wait for that one.
 if linked then
+  local resolved_to = {}
+  for i = 0, n - 1 do
+    local r = results[i + 1]
+    if r and r[1] ~= ARGV[JOB_BASE + i * W] then
+      resolved_to[ARGV[JOB_BASE + i * W]] = r[1]
+    end
+  end
   for i = 0, n - 1 do
     if not results[i + 1] then
       local b = JOB_BASE + i * W
-      write_links(ARGV[b], profiles[tonumber(ARGV[b + 3])])
+      write_links(ARGV[b], profiles[tonumber(ARGV[b + 3])], resolved_to)
     end
   end
 end

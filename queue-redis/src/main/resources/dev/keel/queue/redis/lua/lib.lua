@@ -607,15 +607,18 @@ local function is_terminal(state)
 end
 
 -- Records what new jobs of an enqueue are tied to: a member joins its batch's sets, a dependent's
--- edges are written and the job it waits for is marked.
-local function write_links(id, pr)
+-- edges are written (P..'wdeps:'..id: the dependencies it still waits for) and the job it waits
+-- for is marked. resolved_to maps jobs of the request that resolved to existing ones.
+local function write_links(id, pr, resolved_to)
   if pr.batch_id then
     redis.call('SADD', P .. 'bmembers:' .. pr.batch_id, id)
     redis.call('SADD', P .. 'bactive:' .. pr.batch_id, id)
   end
-  for _, dep in ipairs(split_ids(pr.depends_on)) do
+  for _, dependency in ipairs(split_ids(pr.depends_on)) do
+    local dep = resolved_to[dependency] or dependency
     redis.call('SADD', P .. 'deps:' .. dep, id)
     redis.call('SADD', P .. 'waitedfor', dep)
+    redis.call('SADD', P .. 'wdeps:' .. id, dep)
     local dk = job_key(dep)
     if redis.call('EXISTS', dk) == 1 then
       redis.call('HSET', dk, 'hd', '1')

@@ -36,5 +36,10 @@ if key then
   end
 end
 place_pending(id, j['queue'], j['type'], tenant, tonumber(j['priority']), now, now)
+-- A member of a batch still open counts as active again, so the batch waits for it.
+local b = j['batchId']
+if b and redis.call('EXISTS', batch_key(b)) == 1 and not redis.call('HGET', batch_key(b), 'completedAt') then
+  redis.call('SADD', P .. 'bactive:' .. b, id)
+end
 flush()
 return {1, redis.call('HGETALL', jk)}

@@ -37,14 +37,22 @@ local function job_fields(id)
   return j
 end
 
-local function drop_edges(id, depends_on)
-  for _, dep in ipairs(split_ids(depends_on)) do
-    local dk = P .. 'deps:' .. dep
-    redis.call('SREM', dk, id)
-    if redis.call('SCARD', dk) == 0 then
-      redis.call('SREM', P .. 'waitedfor', dep)
-    end
+-- Drops one edge: id no longer waits for dep.
+local function drop_edge(id, dep)
+  local dk = P .. 'deps:' .. dep
+  redis.call('SREM', dk, id)
+  redis.call('SREM', P .. 'wdeps:' .. id, dep)
+  if redis.call('SCARD', dk) == 0 then
+    redis.call('SREM', P .. 'waitedfor', dep)
   end
+end
+
+-- Drops every edge of a decided job (or of one no longer blocked, or gone).
+local function drop_edges(id)
+  for _, dep in ipairs(redis.call('SMEMBERS', P .. 'wdeps:' .. id)) do
+    drop_edge(id, dep)
+  end
+  redis.call('DEL', P .. 'wdeps:' .. id)
 end
 
 local function release(id, j)
@@ -64,30 +72,34 @@ local function finish_blocked(id, j, state, message)
   ended[#ended + 1] = id
 end
 
--- A blocked job with dependencies: released, ended, or left waiting.
-local function decide(id)
+-- A blocked job with dependencies, reached through its dependency via: released, ended, or left
+-- waiting. A dependency seen SUCCEEDED is crossed off (its edge dropped), so a success still
+-- counts after that job is pruned.
+local function decide(id, via)
   local j = job_fields(id)
   if not j or j['state'] ~= 'PENDING' or j['blocked'] ~= '1' then
-    drop_edges(id, j and j['dependsOn'])
+    drop_edge(id, via)
+    drop_edges(id)
     return
   end
   local all_ok = true
-  for _, dep in ipairs(split_ids(j['dependsOn'])) do
+  for _, dep in ipairs(redis.call('SMEMBERS', P .. 'wdeps:' .. id)) do
     local s = redis.call('HGET', job_key(dep), 'state')
-    if s ~= 'SUCCEEDED' then
-      if not s or s == 'FAILED' or s == 'CANCELLED' then
-        local why = 'dependency ' .. dep .. (s and (' ended ' .. s) or ' no longer exists')
-          .. ', so this job will not run'
-        finish_blocked(id, j, j['depFail'] == 'fail' and 'FAILED' or 'CANCELLED', why)
-        drop_edges(id, j['dependsOn'])
-        return
-      end
+    if s == 'SUCCEEDED' then
+      drop_edge(id, dep)
+    elseif not s or s == 'FAILED' or s == 'CANCELLED' then
+      local why = 'dependency ' .. dep .. (s and (' ended ' .. s) or ' no longer exists')
+        .. ', so this job will not run'
+      finish_blocked(id, j, j['depFail'] == 'fail' and 'FAILED' or 'CANCELLED', why)
+      drop_edges(id)
+      return
+    else
       all_ok = false
     end
   end
   if all_ok then
     release(id, j)
-    drop_edges(id, j['dependsOn'])
+    drop_edges(id)
   end
 end
 
@@ -106,20 +118,26 @@ local function callback(id, cancel_reason)
   end
 end
 
--- An open batch whose members all ended: completed with its counts, callbacks decided.
-local function complete(bid)
-  local bk = batch_key(bid)
-  local b = redis.call('HMGET', bk, 'id', 'completedAt', 'onSuccess', 'onComplete')
-  if not b[1] or b[2] then
-    return
-  end
+-- Whether a batch still has an active member; members seen ended are dropped from its active set
+-- on the way, so a later check starts after them.
+local function has_active(bid)
   local ak = P .. 'bactive:' .. bid
   for _, m in ipairs(redis.call('SMEMBERS', ak)) do
     local s = redis.call('HGET', job_key(m), 'state')
     if s and not is_terminal(s) then
-      return -- still active: members seen ended were dropped from the set on the way
+      return true
     end
     redis.call('SREM', ak, m)
+  end
+  return false
+end
+
+-- An open batch whose members all ended: completed with its counts, callbacks decided.
+local function complete(bid)
+  local bk = batch_key(bid)
+  local b = redis.call('HMGET', bk, 'id', 'completedAt', 'onSuccess', 'onComplete')
+  if not b[1] or b[2] or has_active(bid) then
+    return
   end
   local counts = {}
   for _, m in ipairs(redis.call('SMEMBERS', P .. 'bmembers:' .. bid)) do
@@ -159,8 +177,10 @@ if sweep then
     if n >= sweep then
       break
     end
-    add_batch(bid)
-    n = n + 1
+    if not has_active(bid) then
+      add_batch(bid)
+      n = n + 1
+    end
   end
 end
 
@@ -175,7 +195,7 @@ while (#ended > 0 or #batches > 0) and rounds < 100000 do
         add_batch(f[2])
       end
       for _, w in ipairs(redis.call('SMEMBERS', P .. 'deps:' .. id)) do
-        decide(w)
+        decide(w, id)
       end
     end
   else
