@@ -720,6 +720,17 @@ public final class OpsHandler {
     }
     ObjectNode md = o.putObject("metadata");
     new TreeMap<>(j.metadata()).forEach(md::put);
+    if (j.links().isNone()) {
+      o.putNull("links");
+    } else {
+      ObjectNode l = o.putObject("links");
+      l.put("blocked", j.links().blocked());
+      l.put("batchId", j.links().batchId() == null ? null : j.links().batchId().toString());
+      l.put(
+          "callbackOf", j.links().callbackOf() == null ? null : j.links().callbackOf().toString());
+      var deps = l.putArray("dependsOn");
+      j.links().dependsOn().forEach(d -> deps.add(d.toString()));
+    }
     if (j.progress() == null) {
       o.putNull("progress");
     } else {

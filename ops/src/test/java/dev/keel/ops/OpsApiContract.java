@@ -145,6 +145,21 @@ abstract class OpsApiContract {
     assertThat(j.path("attempt").asInt()).isEqualTo(1);
     assertThat(f.get("api/jobs/" + UUID.randomUUID(), OpsFixture.ADMIN_TOKEN).status())
         .isEqualTo(404);
+    assertThat(j.path("links").isNull()).as("no batch, dependencies or callback").isTrue();
+  }
+
+  @Test
+  void aBlockedJobShowsWhatItWaitsFor() {
+    UUID first = f.keel.client().enqueue(dev.keel.queue.JobRequest.of("mail", Map.of())).id();
+    UUID waiting =
+        f.keel
+            .client()
+            .enqueue(dev.keel.queue.JobRequest.of("mail", Map.of()).dependsOn(first))
+            .id();
+    JsonNode j = f.get("api/jobs/" + waiting, OpsFixture.ADMIN_TOKEN).body();
+    assertThat(j.path("state").asText()).isEqualTo("PENDING");
+    assertThat(j.path("links").path("blocked").asBoolean()).isTrue();
+    assertThat(j.path("links").path("dependsOn").get(0).asText()).isEqualTo(first.toString());
   }
 
   @Test
