@@ -169,7 +169,6 @@ public final class Enqueuer {
       String concurrencyKey,
       Integer concurrencyLimit,
       UUID batchId,
-      String dependsOn,
       String dependencyFailure,
       UUID callbackOf,
       Boolean callbackOnSuccess,
@@ -191,7 +190,6 @@ public final class Enqueuer {
           job.concurrencyKey(),
           job.concurrencyKey() == null ? null : job.concurrencyLimit(),
           l.batchId(),
-          l.dependsOn().isEmpty() ? null : uuidArray(l.dependsOn()),
           l.dependsOn().isEmpty()
               ? null
               : l.onDependencyFailure().name().toLowerCase(java.util.Locale.ROOT),
@@ -200,7 +198,7 @@ public final class Enqueuer {
           l.startsBlocked());
     }
 
-    private static String uuidArray(List<UUID> ids) {
+    static String uuidArray(List<UUID> ids) {
       StringBuilder b = new StringBuilder("{");
       for (UUID id : ids) {
         if (b.length() > 1) {
@@ -225,6 +223,13 @@ public final class Enqueuer {
     List<String> payloads = new ArrayList<>(n);
     List<Integer> profileOfJob = new ArrayList<>(n);
     List<String> traceparents = new ArrayList<>(n);
+    List<String> dependsOn = new ArrayList<>(n);
+    List<Boolean> hasDependents = new ArrayList<>(n);
+    // Jobs of the request that others of it wait for are stored marked (V008), no UPDATE later.
+    Set<UUID> waitedFor = new HashSet<>();
+    for (NewJob job : jobs) {
+      waitedFor.addAll(job.links().dependsOn());
+    }
     List<String> keys = withKeys ? new ArrayList<>(n) : null;
     NewJob previous = null;
     Integer number = null;
@@ -244,6 +249,10 @@ public final class Enqueuer {
       payloads.add(job.payload());
       profileOfJob.add(number);
       traceparents.add(job.traceparent());
+      // Per job, not per profile: dependents of a bulk enqueue mostly wait for different jobs.
+      dependsOn.add(
+          job.links().dependsOn().isEmpty() ? null : Profile.uuidArray(job.links().dependsOn()));
+      hasDependents.add(waitedFor.contains(job.id()) ? Boolean.TRUE : null);
       if (withKeys) {
         keys.add(job.idempotencyKey());
       }
@@ -264,7 +273,8 @@ public final class Enqueuer {
         .bindArray("concurrencyKeys", "text", column(profiles, Profile::concurrencyKey))
         .bindArray("concurrencyLimits", "int4", column(profiles, Profile::concurrencyLimit))
         .bindArray("batchIds", "uuid", column(profiles, Profile::batchId))
-        .bindArray("dependsOn", "text", column(profiles, Profile::dependsOn))
+        .bindArray("dependsOn", "text", dependsOn)
+        .bindArray("hasDependents", "bool", hasDependents)
         .bindArray("dependencyFailures", "text", column(profiles, Profile::dependencyFailure))
         .bindArray("callbackOf", "uuid", column(profiles, Profile::callbackOf))
         .bindArray("callbackOnSuccess", "bool", column(profiles, Profile::callbackOnSuccess))

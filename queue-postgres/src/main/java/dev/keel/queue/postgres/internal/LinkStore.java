@@ -185,8 +185,12 @@ public final class LinkStore {
         UUID d = resolvedTo.getOrDefault(dependency, dependency);
         edgeFrom.add(d);
         edgeTo.add(j.id());
-        ended.add(d);
-        if (inRequest.contains(dependency)) {
+        if (!created.contains(d)) {
+          ended.add(d); // a job created just now cannot have ended: nothing to resolve for it
+        }
+        if (inRequest.contains(dependency) && !created.contains(d)) {
+          // Resolved to an existing job by its idempotency key: mark that one. (Jobs created by
+          // this request were stored marked.)
           markIds.add(d);
           markTenants.add(j.tenant());
         }

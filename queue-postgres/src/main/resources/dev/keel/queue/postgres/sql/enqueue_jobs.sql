@@ -11,27 +11,28 @@ WITH profile AS (
          CASE WHEN p.blocked THEN 'infinity'::timestamptz
               ELSE coalesce(p.run_at, now() + p.delay_ms * interval '1 millisecond') END AS run_at,
          p.timeout_ms, p.window_ms, p.metadata::jsonb AS metadata, p.concurrency_key,
-         p.concurrency_limit, p.batch_id, p.depends_on::uuid[] AS depends_on,
+         p.concurrency_limit, p.batch_id,
          p.dependency_failure, p.callback_of, p.callback_on_success, p.blocked, p.n
     FROM unnest(:types::text[], :queues::text[], :tenants::text[], :priorities::int[],
                 :maxAttempts::int[], :runAts::timestamptz[], :delayMillis::bigint[],
                 :timeoutMillis::bigint[], :windowMillis::bigint[], :metadata::text[],
                 :concurrencyKeys::text[], :concurrencyLimits::int[], :batchIds::uuid[],
-                :dependsOn::text[], :dependencyFailures::text[], :callbackOf::uuid[],
+                :dependencyFailures::text[], :callbackOf::uuid[],
                 :callbackOnSuccess::boolean[], :blocked::boolean[])
          WITH ORDINALITY AS p(type, queue, tenant, priority, max_attempts, run_at, delay_ms,
                               timeout_ms, window_ms, metadata, concurrency_key,
-                              concurrency_limit, batch_id, depends_on, dependency_failure,
+                              concurrency_limit, batch_id, dependency_failure,
                               callback_of, callback_on_success, blocked, n)
 ),
 input AS (
   SELECT i.id, p.type, p.queue, p.tenant, i.payload, p.priority, p.max_attempts, p.run_at,
          p.timeout_ms, i.key, p.window_ms, i.traceparent, p.metadata, p.concurrency_key,
-         p.concurrency_limit, p.batch_id, p.depends_on, p.dependency_failure, p.callback_of,
-         p.callback_on_success, p.blocked, i.ord
+         p.concurrency_limit, p.batch_id, i.depends_on::uuid[] AS depends_on, i.has_dependents,
+         p.dependency_failure, p.callback_of, p.callback_on_success, p.blocked, i.ord
     FROM unnest(:ids::uuid[], :payloads::text[], :keys::text[], :profiles::int[],
-                :traceparents::text[])
-         WITH ORDINALITY AS i(id, payload, key, profile, traceparent, ord)
+                :traceparents::text[], :dependsOn::text[], :hasDependents::boolean[])
+         WITH ORDINALITY AS i(id, payload, key, profile, traceparent, depends_on, has_dependents,
+                              ord)
     JOIN profile AS p ON p.n = i.profile
 ),
 inserted AS (
@@ -39,11 +40,11 @@ inserted AS (
          (id, type, queue, tenant, payload, priority, state, attempt, max_attempts, run_at,
           created_at, idempotency_key, traceparent, metadata, timeout_ms, concurrency_key,
           concurrency_limit, batch_id, depends_on, dependency_failure, callback_of,
-          callback_on_success, blocked)
+          callback_on_success, blocked, has_dependents)
   SELECT i.id, i.type, i.queue, i.tenant, i.payload::json, i.priority, 'pending', 0,
          i.max_attempts, i.run_at, now(), i.key, i.traceparent, i.metadata, i.timeout_ms,
          i.concurrency_key, i.concurrency_limit, i.batch_id, i.depends_on, i.dependency_failure,
-         i.callback_of, i.callback_on_success, i.blocked
+         i.callback_of, i.callback_on_success, i.blocked, coalesce(i.has_dependents, false)
     FROM input AS i
    WHERE i.key IS NULL
       OR i.window_ms IS NULL

@@ -10,30 +10,33 @@ WITH profile AS (
          CASE WHEN p.blocked THEN 'infinity'::timestamptz
               ELSE coalesce(p.run_at, now() + p.delay_ms * interval '1 millisecond') END AS run_at,
          p.timeout_ms, p.metadata::jsonb AS metadata, p.concurrency_key, p.concurrency_limit,
-         p.batch_id, p.depends_on::uuid[] AS depends_on, p.dependency_failure, p.callback_of,
+         p.batch_id, p.dependency_failure, p.callback_of,
          p.callback_on_success, p.blocked, p.n
     FROM unnest(:types::text[], :queues::text[], :tenants::text[], :priorities::int[],
                 :maxAttempts::int[], :runAts::timestamptz[], :delayMillis::bigint[],
                 :timeoutMillis::bigint[], :metadata::text[], :concurrencyKeys::text[],
-                :concurrencyLimits::int[], :batchIds::uuid[], :dependsOn::text[],
+                :concurrencyLimits::int[], :batchIds::uuid[],
                 :dependencyFailures::text[], :callbackOf::uuid[], :callbackOnSuccess::boolean[],
                 :blocked::boolean[])
          WITH ORDINALITY AS p(type, queue, tenant, priority, max_attempts, run_at, delay_ms,
                               timeout_ms, metadata, concurrency_key, concurrency_limit,
-                              batch_id, depends_on, dependency_failure, callback_of,
+                              batch_id, dependency_failure, callback_of,
                               callback_on_success, blocked, n)
 ),
 inserted AS (
   INSERT INTO ${schema}.jobs
          (id, type, queue, tenant, payload, priority, state, attempt, max_attempts, run_at,
           created_at, traceparent, metadata, timeout_ms, concurrency_key, concurrency_limit,
-          batch_id, depends_on, dependency_failure, callback_of, callback_on_success, blocked)
+          batch_id, depends_on, dependency_failure, callback_of, callback_on_success, blocked,
+          has_dependents)
   SELECT i.id, p.type, p.queue, p.tenant, i.payload::json, p.priority, 'pending', 0,
          p.max_attempts, p.run_at, now(), i.traceparent, p.metadata, p.timeout_ms,
-         p.concurrency_key, p.concurrency_limit, p.batch_id, p.depends_on, p.dependency_failure,
-         p.callback_of, p.callback_on_success, p.blocked
-    FROM unnest(:ids::uuid[], :payloads::text[], :profiles::int[], :traceparents::text[])
-         AS i(id, payload, profile, traceparent)
+         p.concurrency_key, p.concurrency_limit, p.batch_id, i.depends_on::uuid[],
+         p.dependency_failure,
+         p.callback_of, p.callback_on_success, p.blocked, coalesce(i.has_dependents, false)
+    FROM unnest(:ids::uuid[], :payloads::text[], :profiles::int[], :traceparents::text[],
+                :dependsOn::text[], :hasDependents::boolean[])
+         AS i(id, payload, profile, traceparent, depends_on, has_dependents)
     JOIN profile AS p ON p.n = i.profile
   RETURNING queue, run_at
 )
