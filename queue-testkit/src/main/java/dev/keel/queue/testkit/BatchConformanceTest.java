@@ -45,7 +45,7 @@ import org.junit.jupiter.api.Test;
  * on running members; members adding children; cancel. Proven on the SPI and through two {@code
  * Keel} nodes running workers over one namespace.
  */
-public abstract class BatchConformanceTest extends LinkedJobsSupport {
+public abstract class BatchConformanceTest extends CoordinationTestSupport {
 
   /** A payload for the Keel tests. */
   public record Chunk(int n) {}

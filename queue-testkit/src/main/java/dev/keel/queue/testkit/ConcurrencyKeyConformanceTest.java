@@ -22,7 +22,6 @@ import dev.keel.queue.spi.NewJob;
 import dev.keel.queue.spi.QueueBackend;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -34,12 +33,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * Concurrency keys ({@link JobRequest#withConcurrency}, {@link JobType#withConcurrency}): at most n
@@ -48,58 +42,13 @@ import org.junit.jupiter.api.TestInstance;
  * on the SPI, with racing claimers on several threads and two backends over one namespace, and
  * through two {@code Keel} nodes running workers.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-public abstract class ConcurrencyKeyConformanceTest {
+public abstract class ConcurrencyKeyConformanceTest extends CoordinationTestSupport {
   private static final Duration SHORT_LEASE = Duration.ofMillis(300);
   private static final Duration PAST_SHORT_LEASE = Duration.ofMillis(400);
   private static final Duration LONG_LEASE = Duration.ofMinutes(5);
 
   /** A payload for the Keel tests. */
   public record Sync(String mailbox, int n) {}
-
-  private BackendFixture fixture;
-  private TestJobs jobs;
-  private QueueBackend backend;
-  private final List<AutoCloseable> closeAfterTest = new ArrayList<>();
-
-  protected abstract BackendFixture createFixture();
-
-  @BeforeAll
-  void setUpFixture() {
-    fixture = createFixture();
-    jobs = new TestJobs(fixture.clock());
-  }
-
-  @AfterAll
-  void tearDownFixture() {
-    if (fixture != null) {
-      fixture.close();
-    }
-  }
-
-  @AfterEach
-  void closeResources() throws Exception {
-    Collections.reverse(closeAfterTest);
-    for (AutoCloseable c : closeAfterTest) {
-      c.close();
-    }
-    closeAfterTest.clear();
-    if (backend != null) {
-      backend.close();
-      backend = null;
-    }
-  }
-
-  private QueueBackend empty() {
-    backend = fixture.openEmpty();
-    return backend;
-  }
-
-  private QueueBackend another() {
-    QueueBackend b = fixture.openAnother();
-    closeAfterTest.add(b);
-    return b;
-  }
 
   private static void enqueue(QueueBackend b, List<NewJob> list) {
     b.enqueue(new EnqueueRequest(list));
@@ -112,10 +61,6 @@ public abstract class ConcurrencyKeyConformanceTest {
   private static void succeed(QueueBackend b, Job job) {
     assertThat(b.finish(FinishRequest.of(new Finish.Succeed(job.lease().orElseThrow()))).applied())
         .containsExactly(job.id());
-  }
-
-  private static Job find(QueueBackend b, NewJob job) {
-    return b.find(new JobRef(job.tenant(), job.id())).orElseThrow();
   }
 
   // ---------------------------------------------------------------- the claim, on the SPI
@@ -156,7 +101,7 @@ public abstract class ConcurrencyKeyConformanceTest {
     enqueue(b, export);
 
     List<Job> running = new ArrayList<>(claim(b, 10, LONG_LEASE));
-    assertThat(running).extracting(Job::id).containsExactly(ids(export.subList(0, 3)));
+    assertThat(running).extracting(Job::id).containsExactly(newIds(export.subList(0, 3)));
     assertThat(claim(b, 1, LONG_LEASE)).isEmpty();
 
     // A failed attempt that goes back to PENDING frees its slot too.
@@ -331,14 +276,6 @@ public abstract class ConcurrencyKeyConformanceTest {
 
   // ---------------------------------------------------------------- through Keel
 
-  private Keel node(QueueBackend b, Consumer<Keel.Builder> configure) {
-    Keel.Builder builder = Keel.builder().backend(b).clock(fixture.clock());
-    configure.accept(builder);
-    Keel keel = builder.build();
-    closeAfterTest.add(keel);
-    return keel;
-  }
-
   @Test
   void aTypeRuleLimitsOneSyncPerMailboxAcrossTwoNodes() {
     Map<String, AtomicInteger> inside = new ConcurrentHashMap<>();
@@ -372,8 +309,8 @@ public abstract class ConcurrencyKeyConformanceTest {
         one.worker().queue("default", 4).pollInterval(Duration.ofMillis(20)).build().start();
     Worker w2 =
         two.worker().queue("default", 4).pollInterval(Duration.ofMillis(20)).build().start();
-    closeAfterTest.add(w2::close);
-    closeAfterTest.add(w1::close);
+    closeAfter(w2::close);
+    closeAfter(w1::close);
 
     await().atMost(Duration.ofSeconds(60)).until(() -> ran.get() == 40);
     assertThat(worst).hasSize(4);
@@ -517,7 +454,7 @@ public abstract class ConcurrencyKeyConformanceTest {
     assertThat(keel.client().list(JobQuery.tenant("default")).jobs()).isEmpty();
   }
 
-  private static java.util.UUID[] ids(List<NewJob> list) {
+  private static java.util.UUID[] newIds(List<NewJob> list) {
     return list.stream().map(NewJob::id).toArray(java.util.UUID[]::new);
   }
 }

@@ -47,7 +47,7 @@ import org.junit.jupiter.api.Test;
  * resolvers on several threads and two backends over one namespace, and through two {@code Keel}
  * nodes running workers.
  */
-public abstract class DependencyConformanceTest extends LinkedJobsSupport {
+public abstract class DependencyConformanceTest extends CoordinationTestSupport {
 
   /** A payload for the Keel tests. */
   public record Step(String name) {}

@@ -26,11 +26,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * What the batch and dependency suites share: a fixture, one empty backend per test and more over
- * its namespace, {@code Keel} nodes and workers closed after each test, and SPI shorthands.
+ * What the coordination suites (concurrency keys, batches, dependencies) share: a fixture, one
+ * empty backend per test and more over its namespace, {@code Keel} nodes and workers closed after
+ * each test, and SPI shorthands.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class LinkedJobsSupport {
+abstract class CoordinationTestSupport {
   static final Duration LEASE = Duration.ofMinutes(5);
 
   BackendFixture fixture;
@@ -64,6 +65,11 @@ abstract class LinkedJobsSupport {
       backend.close();
       backend = null;
     }
+  }
+
+  /** Closed after the current test, in reverse order of registration. */
+  void closeAfter(AutoCloseable c) {
+    closeAfterTest.add(c);
   }
 
   QueueBackend empty() {
