@@ -15,6 +15,7 @@ import java.util.UUID;
  * @param onSuccessJob the callback job released only if every member succeeded, or null
  * @param onCompleteJob the callback job released when every member ended, or null
  * @param maxRunning the cap on members running at once, or 0 for none
+ * @param cancelledAt when {@link JobClient#cancelBatch} closed it to new members, or null
  */
 public record BatchStatus(
     UUID id,
@@ -25,7 +26,8 @@ public record BatchStatus(
     Instant completedAt,
     UUID onSuccessJob,
     UUID onCompleteJob,
-    int maxRunning) {
+    int maxRunning,
+    Instant cancelledAt) {
 
   public BatchStatus {
     Objects.requireNonNull(id, "id");

@@ -348,6 +348,11 @@ public final class JobClient {
                 + ", which is already complete; a job can join a batch only"
                 + " while one of its members is still pending or running");
       }
+      if (b.cancelledAt() != null) {
+        throw new InvalidJobException(
+            field + "[" + i + "].batchId",
+            "names batch " + batchId + ", which was cancelled at " + b.cancelledAt());
+      }
       for (UUID dep : j.links().dependsOn()) {
         if (dep.equals(b.onSuccessJob()) || dep.equals(b.onCompleteJob())) {
           throw new InvalidJobException(
@@ -587,8 +592,9 @@ public final class JobClient {
   }
 
   /**
-   * Cancel every PENDING member of the batch (running ones finish their attempt). The batch then
-   * completes when its running members end, and its on-success callback is cancelled.
+   * Cancel every PENDING member of the batch (running ones finish their attempt) and close it to
+   * new members. The batch then completes when its running members end, and its on-success callback
+   * is cancelled.
    *
    * @return how many members this call cancelled
    * @throws InvalidJobException if there is no such batch in the tenant
@@ -613,7 +619,8 @@ public final class JobClient {
         b.completedAt(),
         b.onSuccessJob(),
         b.onCompleteJob(),
-        b.maxRunning());
+        b.maxRunning(),
+        b.cancelledAt());
   }
 
   private static BatchRef batchRef(String tenant, UUID id) {

@@ -10,9 +10,9 @@ import java.util.Objects;
  * <p>{@code batches} are created in the same atomic write, before the jobs: members name them in
  * {@link dev.keel.queue.JobLinks#batchId()}, callbacks in {@link
  * dev.keel.queue.JobLinks#callbackOf()}. A member naming a batch not in the request joins an
- * existing one, which must exist in the member's tenant and still be open; a job's dependencies
- * must exist in its tenant or be in the request. Otherwise the backend throws {@link
- * dev.keel.queue.InvalidJobException} naming {@code batchId} or {@code dependsOn} and writes
+ * existing one, which must exist in the member's tenant, still be open and not be cancelled; a
+ * job's dependencies must exist in its tenant or be in the request. Otherwise the backend throws
+ * {@link dev.keel.queue.InvalidJobException} naming {@code batchId} or {@code dependsOn} and writes
  * nothing.
  */
 public record EnqueueRequest(List<NewJob> jobs, List<NewBatch> batches) {

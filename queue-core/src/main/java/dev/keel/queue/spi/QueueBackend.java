@@ -211,7 +211,9 @@ public interface QueueBackend extends AutoCloseable {
 
   /**
    * Cancel every PENDING member of the batch (blocked or not), as {@link #cancel} would; running
-   * members keep running. Callbacks are not touched here: core resolves the batch afterwards.
+   * members keep running. The batch is marked cancelled (the first time): from then on it takes no
+   * new members, so a running member cannot add more. Callbacks are not touched here: core resolves
+   * the batch afterwards.
    */
   default BatchCancelResult cancelBatch(BatchRef batch) {
     throw unsupportedCoordination("cancelBatch");

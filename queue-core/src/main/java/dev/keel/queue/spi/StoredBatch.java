@@ -11,6 +11,8 @@ import java.util.UUID;
  *
  * @param completedAt null while open
  * @param counts members by state: live while open, as stored at completion once completed
+ * @param cancelledAt when {@link QueueBackend#cancelBatch} was called on it, or null; a cancelled
+ *     batch takes no new members
  */
 public record StoredBatch(
     UUID id,
@@ -20,7 +22,8 @@ public record StoredBatch(
     UUID onCompleteJob,
     Instant createdAt,
     Instant completedAt,
-    Map<JobState, Long> counts) {
+    Map<JobState, Long> counts,
+    Instant cancelledAt) {
   public StoredBatch {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(tenant, "tenant");

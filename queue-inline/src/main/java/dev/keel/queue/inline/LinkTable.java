@@ -56,6 +56,7 @@ final class LinkTable {
     final Instant createdAt;
     final Set<UUID> members = new LinkedHashSet<>();
     Instant completedAt;
+    Instant cancelledAt;
     Map<JobState, Long> finalCounts;
 
     Batch(NewBatch spec, Instant createdAt) {
@@ -116,6 +117,10 @@ final class LinkTable {
             throw new InvalidJobException(
                 "batchId", "names batch " + batchId + ", which is already complete");
           }
+          if (b.cancelledAt != null) {
+            throw new InvalidJobException(
+                "batchId", "names batch " + batchId + ", which was cancelled");
+          }
         }
         for (UUID dep : j.links().dependsOn()) {
           NewJob sibling = inRequest.get(dep);
@@ -166,7 +171,8 @@ final class LinkTable {
               b.spec.onCompleteJob(),
               b.createdAt,
               b.completedAt,
-              b.finalCounts != null ? b.finalCounts : counts(b)));
+              b.finalCounts != null ? b.finalCounts : counts(b),
+              b.cancelledAt));
     }
   }
 
@@ -198,6 +204,9 @@ final class LinkTable {
       }
       Set<UUID> cancelled = new HashSet<>();
       Instant now = clock.instant();
+      if (b.cancelledAt == null) {
+        b.cancelledAt = now;
+      }
       for (UUID id : b.members) {
         JobRecord r = store.get(id);
         if (r == null) {

@@ -761,7 +761,8 @@ public final class RedisBackend implements QueueBackend {
             b.containsKey("onComplete") ? UUID.fromString(b.get("onComplete")) : null,
             Micros.toInstant(b.get("createdAt")),
             Micros.toInstant(b.get("completedAt")),
-            counts));
+            counts,
+            Micros.toInstant(b.get("cancelledAt"))));
   }
 
   @Override

@@ -194,6 +194,18 @@ public abstract class BatchConformanceTest extends CoordinationTestSupport {
     assertThat(afterCancel.count(JobState.CANCELLED)).isEqualTo(3);
     assertThat(afterCancel.count(JobState.RUNNING)).isEqualTo(1);
 
+    assertThat(afterCancel.cancelledAt()).isNotNull();
+    assertThatThrownBy(
+            () -> keel.client().enqueue(JobRequest.of("chunk", new Chunk(9)).inBatch(batch.id())))
+        .as("a cancelled batch takes no new members, not even from its running one")
+        .isInstanceOf(InvalidJobException.class)
+        .hasMessageContaining("cancelled");
+    dev.keel.queue.spi.NewJob late =
+        jobs.of("chunk").links(dev.keel.queue.JobLinks.NONE.inBatch(batch.id())).build();
+    assertThatThrownBy(() -> b.enqueue(EnqueueRequest.of(late)))
+        .as("the backend refuses it too")
+        .isInstanceOf(InvalidJobException.class)
+        .hasMessageContaining("batchId");
     Set<UUID> ended = finish(b, new Finish.Succeed(running.lease().orElseThrow())).toResolve();
     b.resolveBlocked(ResolveRequest.of(ended));
     assertThat(keel.client().batch("default", batch.id()).orElseThrow().state())

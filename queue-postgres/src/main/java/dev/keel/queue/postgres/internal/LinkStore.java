@@ -88,7 +88,11 @@ public final class LinkStore {
               rs ->
                   found.put(
                       rs.getObject("id", UUID.class),
-                      new Object[] {rs.getString("tenant"), rs.getObject("completed_at")}));
+                      new Object[] {
+                        rs.getString("tenant"),
+                        rs.getObject("completed_at"),
+                        rs.getObject("cancelled_at")
+                      }));
       for (Map.Entry<UUID, String> e : joined.entrySet()) {
         Object[] row = found.get(e.getKey());
         if (row == null || !row[0].equals(e.getValue())) {
@@ -98,6 +102,10 @@ public final class LinkStore {
         if (row[1] != null) {
           throw new InvalidJobException(
               "batchId", "names batch " + e.getKey() + ", which is already complete");
+        }
+        if (row[2] != null) {
+          throw new InvalidJobException(
+              "batchId", "names batch " + e.getKey() + ", which was cancelled");
         }
       }
     }
@@ -486,7 +494,8 @@ public final class LinkStore {
                               rs.getObject("on_complete_job", UUID.class),
                               JobRowMapper.instant(rs, "created_at"),
                               JobRowMapper.instant(rs, "completed_at"),
-                              parseCounts(rs.getString("counts"))));
+                              parseCounts(rs.getString("counts")),
+                              JobRowMapper.instant(rs, "cancelled_at")));
           if (rows.isEmpty()) {
             return Optional.empty();
           }
@@ -503,7 +512,8 @@ public final class LinkStore {
                   b.onCompleteJob(),
                   b.createdAt(),
                   null,
-                  counts(c, b.id())));
+                  counts(c, b.id()),
+                  b.cancelledAt()));
         });
   }
 
@@ -512,7 +522,7 @@ public final class LinkStore {
         "cancelBatch",
         c -> {
           boolean found =
-              !SqlCall.on(c, sql.batchFind)
+              !SqlCall.on(c, sql.batchMarkCancelled)
                   .bind("id", ref.id())
                   .bind("tenant", ref.tenant())
                   .query(rs -> rs.getObject("id", UUID.class))

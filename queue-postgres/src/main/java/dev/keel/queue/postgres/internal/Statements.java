@@ -78,6 +78,7 @@ public final class Statements {
   public final SqlStatement sweepDependencies;
   public final SqlStatement sweepBatches;
   public final SqlStatement batchPrune;
+  public final SqlStatement batchMarkCancelled;
   public final SqlStatement resolveDropSatisfied;
 
   public Statements(SchemaName schema) {
@@ -147,6 +148,7 @@ public final class Statements {
     sweepDependencies = load(schema, "sweep_dependencies");
     sweepBatches = load(schema, "sweep_batches");
     batchPrune = load(schema, "batch_prune");
+    batchMarkCancelled = load(schema, "batch_mark_cancelled");
     resolveDropSatisfied = load(schema, "resolve_drop_satisfied");
   }
 

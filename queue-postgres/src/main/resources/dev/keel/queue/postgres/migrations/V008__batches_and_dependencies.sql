@@ -38,6 +38,8 @@ CREATE TABLE ${schema}.batches (
   on_complete_job uuid,
   created_at     timestamptz NOT NULL,
   completed_at   timestamptz,
+  -- Set by a batch cancel: the batch takes no new members from then on.
+  cancelled_at   timestamptz,
   -- Members by state when the batch completed: {"succeeded": 998, "failed": 2}.
   counts         jsonb
 );

@@ -6,6 +6,8 @@ if redis.call('HGET', batch_key(bid), 'tenant') ~= tenant then
   return {}
 end
 local now = now_us()
+-- Closed to new members from now on (the first cancel's time is kept).
+redis.call('HSETNX', batch_key(bid), 'cancelledAt', fmt(now))
 local out = {'FOUND'}
 local fields = {'id', 'tenant', 'type', 'queue', 'state', 'idempotencyKey', 'idempotencyWindowMs',
   'blocked'}

@@ -111,12 +111,15 @@ if linked then
   end
   for _, pr in ipairs(profiles) do
     if pr.batch_id and not new_batches[pr.batch_id] then
-      local b = redis.call('HMGET', batch_key(pr.batch_id), 'tenant', 'completedAt')
+      local b = redis.call('HMGET', batch_key(pr.batch_id), 'tenant', 'completedAt', 'cancelledAt')
       if b[1] ~= pr.tenant then
         return {'INVALID', 'batchId', 'names no batch ' .. pr.batch_id .. ' in tenant ' .. pr.tenant}
       end
       if b[2] then
         return {'INVALID', 'batchId', 'names batch ' .. pr.batch_id .. ', which is already complete'}
+      end
+      if b[3] then
+        return {'INVALID', 'batchId', 'names batch ' .. pr.batch_id .. ', which was cancelled'}
       end
     end
     for _, dep in ipairs(split_ids(pr.depends_on)) do
