@@ -59,62 +59,6 @@ public record Job(
     metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
   }
 
-  /** A job without links to other jobs. */
-  public Job(
-      UUID id,
-      String type,
-      String queue,
-      String tenant,
-      String payload,
-      int priority,
-      JobState state,
-      int attempt,
-      int maxAttempts,
-      Instant runAt,
-      Instant createdAt,
-      Instant startedAt,
-      Instant finishedAt,
-      String leaseOwner,
-      String leaseToken,
-      Instant leaseExpiresAt,
-      Instant heartbeatAt,
-      JobProgress progress,
-      JobError lastError,
-      String idempotencyKey,
-      String traceparent,
-      Map<String, String> metadata,
-      Duration timeout,
-      String concurrencyKey,
-      int concurrencyLimit) {
-    this(
-        id,
-        type,
-        queue,
-        tenant,
-        payload,
-        priority,
-        state,
-        attempt,
-        maxAttempts,
-        runAt,
-        createdAt,
-        startedAt,
-        finishedAt,
-        leaseOwner,
-        leaseToken,
-        leaseExpiresAt,
-        heartbeatAt,
-        progress,
-        lastError,
-        idempotencyKey,
-        traceparent,
-        metadata,
-        timeout,
-        concurrencyKey,
-        concurrencyLimit,
-        JobLinks.NONE);
-  }
-
   /** A job without a concurrency key. */
   public Job(
       UUID id,
@@ -165,7 +109,8 @@ public record Job(
         metadata,
         timeout,
         null,
-        0);
+        0,
+        JobLinks.NONE);
   }
 
   /** The lease this snapshot shows, present only while RUNNING. */

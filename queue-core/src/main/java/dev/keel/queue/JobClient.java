@@ -48,13 +48,6 @@ public final class JobClient {
 
   private final BlockedJobs blocked;
 
-  /**
-   * The backend's own enqueue. Only through it does the client resolve right after writing: a
-   * caller's writer (its transaction) has not committed yet when it returns, so a resolution from
-   * another connection would see nothing (PostgreSQL resolves inside the transaction instead).
-   */
-  private final Function<EnqueueRequest, EnqueueResponse> own;
-
   JobClient(
       QueueBackend backend,
       JobPreparer preparer,
@@ -63,7 +56,6 @@ public final class JobClient {
       BlockedJobs blocked) {
     this.blocked = blocked;
     this.backend = backend;
-    this.own = backend::enqueue;
     this.preparer = preparer;
     this.json = json;
     this.listeners = listeners;
@@ -78,7 +70,7 @@ public final class JobClient {
    * @throws IdempotencyConflictException the key is held by a job with a different payload
    */
   public EnqueueResult enqueue(JobRequest<?> request) {
-    return enqueue(request, own);
+    return enqueue(request, backend::enqueue);
   }
 
   /**
@@ -109,7 +101,7 @@ public final class JobClient {
    * @throws InvalidJobException naming the element, e.g. {@code jobs[3].type}; nothing was written
    */
   public List<EnqueueResult> enqueueAll(List<? extends JobRequest<?>> requests) {
-    return enqueueAll(requests, own);
+    return enqueueAll(requests, backend::enqueue);
   }
 
   /**
@@ -142,29 +134,7 @@ public final class JobClient {
       NewJob job = batch.jobs().get(i);
       listeners.fire(new JobEvent.Enqueued(job.type(), job.tenant(), response.results().get(i)));
     }
-    if (writer == own && !response.resolvedInWrite()) {
-      resolveAfterEnqueue(batch);
-    }
     return response.results();
-  }
-
-  /**
-   * A new job may depend on jobs that already ended, and a new batch may have no member left after
-   * idempotency: resolve them now rather than at the next maintenance sweep.
-   */
-  private void resolveAfterEnqueue(EnqueueRequest batch) {
-    if (!batch.hasLinks()) {
-      return;
-    }
-    Set<UUID> ended = new HashSet<>();
-    Set<UUID> batches = new HashSet<>();
-    for (NewJob j : batch.jobs()) {
-      ended.addAll(j.links().dependsOn());
-    }
-    for (NewBatch b : batch.batches()) {
-      batches.add(b.id());
-    }
-    blocked.resolveAfter(ended, batches, "an enqueue");
   }
 
   /**
@@ -434,7 +404,7 @@ public final class JobClient {
    *     onSuccess.type}; nothing was written
    */
   public BatchResult enqueueBatch(BatchRequest request) {
-    return enqueueBatch(request, own);
+    return enqueueBatch(request, backend::enqueue);
   }
 
   /** {@link #enqueueBatch(BatchRequest)} through {@code writer}, e.g. inside a transaction. */
@@ -463,9 +433,9 @@ public final class JobClient {
   /**
    * Validates and serializes a batch without writing it, for a backend that enqueues inside the
    * caller's transaction ({@code postgres.enqueue(handle, client.prepareBatch(batch))}): the
-   * request's jobs are the members in order, then the on-success and on-complete callbacks.
-   * PostgreSQL resolves what is already decided (a batch left without members by idempotency,
-   * dependencies that already ended) inside that transaction.
+   * request's jobs are the members in order, then the on-success and on-complete callbacks. The
+   * enqueue resolves what is already decided (a batch left without members by idempotency) inside
+   * that transaction.
    */
   public EnqueueRequest prepareBatch(BatchRequest request) {
     List<TracePropagator.Send> sends = new ArrayList<>();

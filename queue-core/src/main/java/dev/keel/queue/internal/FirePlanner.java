@@ -116,6 +116,7 @@ final class FirePlanner {
         null,
         metadata,
         t.concurrencyKey(),
-        t.concurrencyLimit());
+        t.concurrencyLimit(),
+        dev.keel.queue.JobLinks.NONE); // schedules refuse templates with links
   }
 }

@@ -67,44 +67,6 @@ public record NewJob(
     }
   }
 
-  /** A job without links to other jobs. */
-  public NewJob(
-      UUID id,
-      String type,
-      String queue,
-      String tenant,
-      String payload,
-      int priority,
-      int maxAttempts,
-      Instant runAt,
-      Duration delay,
-      Duration timeout,
-      String idempotencyKey,
-      IdempotencyPolicy idempotencyPolicy,
-      String traceparent,
-      Map<String, String> metadata,
-      String concurrencyKey,
-      int concurrencyLimit) {
-    this(
-        id,
-        type,
-        queue,
-        tenant,
-        payload,
-        priority,
-        maxAttempts,
-        runAt,
-        delay,
-        timeout,
-        idempotencyKey,
-        idempotencyPolicy,
-        traceparent,
-        metadata,
-        concurrencyKey,
-        concurrencyLimit,
-        JobLinks.NONE);
-  }
-
   /** A job without a concurrency key. */
   public NewJob(
       UUID id,
@@ -137,7 +99,8 @@ public record NewJob(
         traceparent,
         metadata,
         null,
-        0);
+        0,
+        JobLinks.NONE);
   }
 
   /** The due time on a backend whose clock reads {@code backendNow}. */

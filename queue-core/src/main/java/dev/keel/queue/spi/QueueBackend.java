@@ -46,6 +46,10 @@ public interface QueueBackend extends AutoCloseable {
    * any number of simultaneous enqueues of one (tenant, key) create exactly one job. Two jobs of
    * one request with the same key behave as two sequential enqueues.
    *
+   * <p>Links (see {@link EnqueueRequest}): the same call also resolves what the request makes
+   * decidable at once, as {@link #resolveBlocked} would: a new job whose dependencies already
+   * ended, a new batch left without members by idempotency.
+   *
    * @return one result per job, in request order
    */
   EnqueueResponse enqueue(EnqueueRequest request);

@@ -136,8 +136,12 @@ final class LinkTable {
       }
       T result = write.get();
       Instant now = clock.instant();
+      // What the request makes decidable at once (QueueBackend.enqueue): dependencies that had
+      // already ended, a batch left without members by idempotency.
+      Resolution res = new Resolution(now);
       for (NewBatch b : request.batches()) {
         batches.put(b.id(), new Batch(b, now));
+        res.batches.add(b.id());
       }
       for (NewJob j : request.jobs()) {
         if (!created.contains(j.id())) {
@@ -150,8 +154,12 @@ final class LinkTable {
           UUID dep = resolvedTo.getOrDefault(dependency, dependency);
           dependents.computeIfAbsent(dep, k -> ConcurrentHashMap.newKeySet()).add(j.id());
           remaining.computeIfAbsent(j.id(), k -> new LinkedHashSet<>()).add(dep);
+          if (!created.contains(dep)) {
+            res.ended.add(dep);
+          }
         }
       }
+      res.run();
       return result;
     }
   }

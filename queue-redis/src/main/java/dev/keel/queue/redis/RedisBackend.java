@@ -1,5 +1,6 @@
 package dev.keel.queue.redis;
 
+import dev.keel.queue.BackendUnavailableException;
 import dev.keel.queue.EnqueueResult;
 import dev.keel.queue.IdempotencyConflictException;
 import dev.keel.queue.InvalidJobException;
@@ -195,6 +196,55 @@ public final class RedisBackend implements QueueBackend {
 
   @Override
   public EnqueueResponse enqueue(EnqueueRequest request) {
+    EnqueueResponse response = enqueueJobs(request);
+    if (request.hasLinks()) {
+      resolveAfterEnqueue(request, response);
+    }
+    return response;
+  }
+
+  /**
+   * What a linked request makes decidable at once (see {@link QueueBackend#enqueue}), resolved by
+   * the resolve script right after the enqueue script. The jobs are stored by then: if this second
+   * call fails, the maintenance sweep resolves them, so the failure is logged, not thrown (a caller
+   * that retried would enqueue nothing new).
+   */
+  private void resolveAfterEnqueue(EnqueueRequest request, EnqueueResponse response) {
+    Set<UUID> created = new HashSet<>();
+    Map<UUID, UUID> resolvedTo = new HashMap<>();
+    for (int i = 0; i < request.jobs().size(); i++) {
+      UUID asked = request.jobs().get(i).id();
+      if (response.results().get(i).created()) {
+        created.add(asked);
+      } else {
+        resolvedTo.put(asked, response.results().get(i).id());
+      }
+    }
+    Set<UUID> ended = new HashSet<>();
+    for (NewJob j : request.jobs()) {
+      for (UUID d : j.links().dependsOn()) {
+        UUID dep = resolvedTo.getOrDefault(d, d);
+        if (!created.contains(dep)) {
+          ended.add(dep);
+        }
+      }
+    }
+    Set<UUID> batches = new HashSet<>();
+    request.batches().forEach(b -> batches.add(b.id()));
+    if (ended.isEmpty() && batches.isEmpty()) {
+      return;
+    }
+    try {
+      resolveBlocked(new ResolveRequest(ended, batches, false, 0));
+    } catch (BackendUnavailableException e) {
+      LOG.warn(
+          "Enqueued linked jobs, but could not resolve what they made decidable; the maintenance"
+              + " sweep will",
+          e);
+    }
+  }
+
+  private EnqueueResponse enqueueJobs(EnqueueRequest request) {
     List<NewJob> jobs = request.jobs();
     if (jobs.isEmpty()) {
       return new EnqueueResponse(List.of());

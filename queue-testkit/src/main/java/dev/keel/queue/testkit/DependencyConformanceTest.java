@@ -174,7 +174,7 @@ public abstract class DependencyConformanceTest extends CoordinationTestSupport 
   }
 
   @Test
-  void dependenciesThatEndedBeforeTheEnqueueAreResolvedByTheClient() {
+  void dependenciesThatEndedBeforeTheEnqueueAreResolvedByIt() {
     Keel keel = node(empty(), b -> {});
     QueueBackend b = backendOf(keel);
     NewJob ok = jobs.of("extract").build();

@@ -59,7 +59,7 @@ public final class Enqueuer {
     links.checkBeforeInsert(connection, request);
     EnqueueResponse response = enqueue(connection, request.jobs(), undoOnConflict);
     links.afterInsert(connection, request, response);
-    return new EnqueueResponse(response.results(), true);
+    return response;
   }
 
   /** True if {@link #enqueue} is one auto-committable statement for this request. */
