@@ -254,11 +254,10 @@ public final class WorkerEngine {
   private void stored(RunningJob rj) {
     active.remove(rj.job().id());
     if (!cfg.typeConcurrency().isEmpty() || rj.job().concurrencyKey() != null) {
-      // Likewise a concurrency key: its slot is free on the backend once the result is stored, and
-      // a job of that key a short claim passed over may be waiting.
       // A job counts against its type's limit until its result is stored (see activeByType), so
       // only now may the next job of that type be claimed: without this wake-up it waited for the
-      // next poll.
+      // next poll. Likewise a concurrency key: its slot is free on the backend once the result is
+      // stored, and a job of that key a claim passed over may be waiting.
       wake.raise();
     }
   }

@@ -245,14 +245,11 @@ public interface QueueBackend extends AutoCloseable {
   }
 
   private UnsupportedOperationException unsupportedCoordination(String call) {
-    return new UnsupportedOperationException(
-        "the "
-            + capabilities().name()
-            + " backend does not keep fenced locks (QueueBackend."
-            + call
-            + " is not implemented): use the inline, postgres or redis backend, or implement the"
-            + " lock, batch and dependency calls and concurrency keys and set"
-            + " BackendCapabilities.coordination");
+    return unsupportedFeature(
+        call,
+        "coordinate jobs (fenced locks, batches, dependencies)",
+        "lock, batch and dependency calls and concurrency keys",
+        "coordination");
   }
 
   // ---- Operations data: alerts and backlog samples ---------------------------------------------
@@ -295,23 +292,27 @@ public interface QueueBackend extends AutoCloseable {
   }
 
   private UnsupportedOperationException unsupportedOps(String call) {
-    return new UnsupportedOperationException(
-        "the "
-            + capabilities().name()
-            + " backend does not store operations data (QueueBackend."
-            + call
-            + " is not implemented): use the inline, postgres or redis backend, or implement the"
-            + " alert and sample calls and set BackendCapabilities.opsData");
+    return unsupportedFeature(call, "store operations data", "alert and sample calls", "opsData");
   }
 
   private UnsupportedOperationException unsupported(String call) {
+    return unsupportedFeature(call, "store recurring schedules", "schedule calls", "schedules");
+  }
+
+  /** "the X backend does not {what} (QueueBackend.call is not implemented): ...". */
+  private UnsupportedOperationException unsupportedFeature(
+      String call, String what, String calls, String capability) {
     return new UnsupportedOperationException(
         "the "
             + capabilities().name()
-            + " backend does not store recurring schedules (QueueBackend."
+            + " backend does not "
+            + what
+            + " (QueueBackend."
             + call
-            + " is not implemented): use the inline, postgres or redis backend, or implement the"
-            + " schedule calls and set BackendCapabilities.schedules");
+            + " is not implemented): use the inline, postgres or redis backend, or implement the "
+            + calls
+            + " and set BackendCapabilities."
+            + capability);
   }
 
   /** Release connections and threads the backend owns. Idempotent. */

@@ -272,8 +272,7 @@ public abstract class BatchConformanceTest extends CoordinationTestSupport {
             .filter(j -> j.id().equals(done.jobs().get(0).id()))
             .findFirst()
             .orElseThrow();
-    b.resolveBlocked(
-        ResolveRequest.of(finish(b, new Finish.Succeed(member.lease().orElseThrow())).toResolve()));
+    succeedAndResolve(b, member);
     assertThat(keel.client().batch("default", done.id()).orElseThrow().state())
         .isEqualTo(BatchState.COMPLETED);
     fixture.passTime(Duration.ofMillis(50));
@@ -405,15 +404,12 @@ public abstract class BatchConformanceTest extends CoordinationTestSupport {
                         claimed.get(0).lease().orElseThrow(), dev.keel.queue.JobError.of("bad")))
                 .toResolve()));
     assertThat(keel.client().retry("default", claimed.get(0).id()).changed()).isTrue();
-    b.resolveBlocked(
-        ResolveRequest.of(
-            finish(b, new Finish.Succeed(claimed.get(1).lease().orElseThrow())).toResolve()));
+    succeedAndResolve(b, claimed.get(1));
     assertThat(keel.client().batch("default", batch.id()).orElseThrow().state())
         .as("the re-driven member is PENDING again")
         .isEqualTo(BatchState.OPEN);
     Job again = claim(b, 10).get(0);
-    b.resolveBlocked(
-        ResolveRequest.of(finish(b, new Finish.Succeed(again.lease().orElseThrow())).toResolve()));
+    succeedAndResolve(b, again);
     BatchStatus done = keel.client().batch("default", batch.id()).orElseThrow();
     assertThat(done.state()).isEqualTo(BatchState.COMPLETED);
     assertThat(done.count(JobState.SUCCEEDED)).isEqualTo(2);

@@ -122,6 +122,13 @@ abstract class CoordinationTestSupport {
     return r;
   }
 
+  /** Succeeds a claimed job and resolves what waits for it, as a worker and core would. */
+  static dev.keel.queue.spi.ResolveResult succeedAndResolve(QueueBackend b, Job job) {
+    return b.resolveBlocked(
+        dev.keel.queue.spi.ResolveRequest.of(
+            finish(b, new Finish.Succeed(job.lease().orElseThrow())).toResolve()));
+  }
+
   static Job find(QueueBackend b, String tenant, UUID id) {
     return b.find(new JobRef(tenant, id)).orElseThrow();
   }

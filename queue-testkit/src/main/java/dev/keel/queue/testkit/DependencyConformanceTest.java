@@ -279,9 +279,7 @@ public abstract class DependencyConformanceTest extends CoordinationTestSupport 
     assertThat(keel.client().find(load).orElseThrow().links().blocked()).isTrue();
     Job running = claim(b, 10).get(0);
     assertThat(running.id()).isEqualTo(existing.id());
-    b.resolveBlocked(
-        ResolveRequest.of(
-            finish(b, new Finish.Succeed(running.lease().orElseThrow())).toResolve()));
+    succeedAndResolve(b, running);
     Job released = keel.client().find(load).orElseThrow();
     assertThat(released.state()).isEqualTo(JobState.PENDING);
     assertThat(released.links().blocked()).as("waited for the existing job").isFalse();
@@ -297,17 +295,14 @@ public abstract class DependencyConformanceTest extends CoordinationTestSupport 
     List<Job> claimed = claim(b, 10);
     Job q = claimed.stream().filter(j -> j.id().equals(quick.id())).findFirst().orElseThrow();
     Job s = claimed.stream().filter(j -> j.id().equals(slow.id())).findFirst().orElseThrow();
-    b.resolveBlocked(
-        ResolveRequest.of(finish(b, new Finish.Succeed(q.lease().orElseThrow())).toResolve()));
+    succeedAndResolve(b, q);
     fixture.passTime(Duration.ofMillis(50));
     Duration tiny = Duration.ofMillis(1);
     b.prune(new dev.keel.queue.spi.PruneRequest(tiny, tiny, tiny, 100));
     assertThat(b.find(new dev.keel.queue.spi.JobRef("default", quick.id())))
         .as("pruned while its dependent waits for the other dependency")
         .isEmpty();
-    ResolveResult r =
-        b.resolveBlocked(
-            ResolveRequest.of(finish(b, new Finish.Succeed(s.lease().orElseThrow())).toResolve()));
+    ResolveResult r = succeedAndResolve(b, s);
     assertThat(r.released()).containsExactly(waiting.id());
   }
 
