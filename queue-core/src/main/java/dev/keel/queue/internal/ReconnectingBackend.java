@@ -122,7 +122,8 @@ final class ReconnectingBackend extends ForwardingQueueBackend {
             // Not opened yet: Keel's own backends all store schedules; others say so once open.
             .withSchedules(KEEL_BACKENDS.contains(provider.name()))
             .withOpsData(KEEL_BACKENDS.contains(provider.name()))
-            .withCoordination(KEEL_BACKENDS.contains(provider.name()));
+            .withCoordination(KEEL_BACKENDS.contains(provider.name()))
+            .withSteps(KEEL_BACKENDS.contains(provider.name()));
   }
 
   /**

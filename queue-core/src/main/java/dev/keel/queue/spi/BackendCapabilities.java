@@ -18,6 +18,8 @@ package dev.keel.queue.spi;
  *     {@code QueueBackend} alert and sample calls work)
  * @param coordination the backend enforces concurrency keys in its claim ({@link
  *     NewJob#concurrencyKey}) and keeps fenced locks (the {@code QueueBackend} lock calls work)
+ * @param steps the backend stores durable step records and signals on jobs (the {@code
+ *     QueueBackend} step, signal and suspend calls work)
  */
 public record BackendCapabilities(
     String name,
@@ -28,7 +30,8 @@ public record BackendCapabilities(
     int preferredClaimSize,
     boolean schedules,
     boolean opsData,
-    boolean coordination) {
+    boolean coordination,
+    boolean steps) {
 
   public BackendCapabilities {
     if (maxBatchSize < 1) {
@@ -41,6 +44,30 @@ public record BackendCapabilities(
               + "), got "
               + preferredClaimSize);
     }
+  }
+
+  /** Capabilities of a backend without durable steps. */
+  public BackendCapabilities(
+      String name,
+      boolean durable,
+      boolean transactionalEnqueue,
+      boolean wakeups,
+      int maxBatchSize,
+      int preferredClaimSize,
+      boolean schedules,
+      boolean opsData,
+      boolean coordination) {
+    this(
+        name,
+        durable,
+        transactionalEnqueue,
+        wakeups,
+        maxBatchSize,
+        preferredClaimSize,
+        schedules,
+        opsData,
+        coordination,
+        false);
   }
 
   /** Capabilities of a backend without coordination. */
@@ -120,7 +147,8 @@ public record BackendCapabilities(
         preferredClaimSize,
         schedules,
         opsData,
-        coordination);
+        coordination,
+        steps);
   }
 
   /** The same capabilities with {@code opsData} set. */
@@ -134,7 +162,8 @@ public record BackendCapabilities(
         preferredClaimSize,
         schedules,
         opsData,
-        coordination);
+        coordination,
+        steps);
   }
 
   /** The same capabilities with {@code coordination} set. */
@@ -148,6 +177,22 @@ public record BackendCapabilities(
         preferredClaimSize,
         schedules,
         opsData,
-        coordination);
+        coordination,
+        steps);
+  }
+
+  /** The same capabilities with {@code steps} set. */
+  public BackendCapabilities withSteps(boolean steps) {
+    return new BackendCapabilities(
+        name,
+        durable,
+        transactionalEnqueue,
+        wakeups,
+        maxBatchSize,
+        preferredClaimSize,
+        schedules,
+        opsData,
+        coordination,
+        steps);
   }
 }

@@ -197,6 +197,26 @@ public abstract class ForwardingQueueBackend implements QueueBackend {
   }
 
   @Override
+  public StepWriteResult saveSteps(StepWriteRequest request) {
+    return delegate().saveSteps(request);
+  }
+
+  @Override
+  public Optional<JobSteps> loadSteps(JobRef job) {
+    return delegate().loadSteps(job);
+  }
+
+  @Override
+  public SignalResult signal(SignalRequest request) {
+    return delegate().signal(request);
+  }
+
+  @Override
+  public FencedResult suspend(SuspendRequest request) {
+    return delegate().suspend(request);
+  }
+
+  @Override
   public LockResult acquireLock(LockRequest request) {
     return delegate().acquireLock(request);
   }

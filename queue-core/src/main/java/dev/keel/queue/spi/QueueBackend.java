@@ -252,6 +252,43 @@ public interface QueueBackend extends AutoCloseable {
         "coordination");
   }
 
+  // ---- Durable steps and signals --------------------------------------------------------------
+  // Backends that store them override all of these and say so in capabilities().steps(). Step
+  // records and signals belong to their job: they are deleted with it (prune) and never read from
+  // another tenant.
+
+  /**
+   * Store step records on a RUNNING job, fenced by its lease; see {@link StepWriteRequest}. Answers
+   * the job's stored control signals in the same call.
+   */
+  default StepWriteResult saveSteps(StepWriteRequest request) {
+    throw unsupportedSteps("saveSteps");
+  }
+
+  /** The job's step records and signals; empty if no such job in that tenant. */
+  default Optional<JobSteps> loadSteps(JobRef job) {
+    throw unsupportedSteps("loadSteps");
+  }
+
+  /** Store a signal on a job and wake it if it waits for it; see {@link SignalRequest}. */
+  default SignalResult signal(SignalRequest request) {
+    throw unsupportedSteps("signal");
+  }
+
+  /**
+   * Suspend a RUNNING job until a delay passes or a signal arrives; see {@link SuspendRequest}.
+   *
+   * @return applied or lost, as a finish
+   */
+  default FencedResult suspend(SuspendRequest request) {
+    throw unsupportedSteps("suspend");
+  }
+
+  private UnsupportedOperationException unsupportedSteps(String call) {
+    return unsupportedFeature(
+        call, "store durable steps and signals", "step, signal and suspend calls", "steps");
+  }
+
   // ---- Operations data: alerts and backlog samples ---------------------------------------------
   // Stored for the operations console (module ops). Backends that store them override all of these
   // and say so in capabilities().opsData(). Times are set on the backend's clock.

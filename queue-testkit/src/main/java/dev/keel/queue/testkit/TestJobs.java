@@ -43,7 +43,7 @@ public final class TestJobs {
 
   /** Mutable, single-use builder of one {@link NewJob}. */
   public static final class Builder {
-    private final UUID id;
+    private UUID id;
     private final String type;
     private String queue = "default";
     private String tenant = "default";
@@ -113,6 +113,12 @@ public final class TestJobs {
     }
 
     /** Key under the default policy, {@link IdempotencyPolicy#whileActive()}. */
+    /** A caller-chosen id instead of a fresh one. */
+    public Builder id(UUID id) {
+      this.id = Objects.requireNonNull(id, "id");
+      return this;
+    }
+
     public Builder idempotencyKey(String key) {
       this.idempotencyKey = key;
       return this;
