@@ -28,6 +28,7 @@ import dev.keel.queue.spi.FencedResult;
 import dev.keel.queue.spi.FinishRequest;
 import dev.keel.queue.spi.HeartbeatRequest;
 import dev.keel.queue.spi.JobRef;
+import dev.keel.queue.spi.JobSteps;
 import dev.keel.queue.spi.LockRequest;
 import dev.keel.queue.spi.LockResult;
 import dev.keel.queue.spi.MaintenanceLockRequest;
@@ -52,12 +53,17 @@ import dev.keel.queue.spi.SchedulePauseRequest;
 import dev.keel.queue.spi.ScheduleRef;
 import dev.keel.queue.spi.ScheduleUpsertRequest;
 import dev.keel.queue.spi.ScheduleUpsertResult;
+import dev.keel.queue.spi.SignalRequest;
+import dev.keel.queue.spi.SignalResult;
 import dev.keel.queue.spi.StatsRequest;
+import dev.keel.queue.spi.StepWriteRequest;
+import dev.keel.queue.spi.StepWriteResult;
 import dev.keel.queue.spi.StoredAlert;
 import dev.keel.queue.spi.StoredBatch;
 import dev.keel.queue.spi.StoredSample;
 import dev.keel.queue.spi.StoredSchedule;
 import dev.keel.queue.spi.Subscription;
+import dev.keel.queue.spi.SuspendRequest;
 import dev.keel.queue.spi.WakeupListener;
 import java.time.InstantSource;
 import java.util.List;
@@ -91,7 +97,8 @@ public final class InlineBackend implements QueueBackend {
       new BackendCapabilities("inline", false, false, true, Limits.MAX_BATCH_SIZE)
           .withSchedules(true)
           .withOpsData(true)
-          .withCoordination(true);
+          .withCoordination(true)
+          .withSteps(true);
 
   private final InstantSource clock;
   private final WakeupHub wakeups = new WakeupHub();
@@ -105,6 +112,7 @@ public final class InlineBackend implements QueueBackend {
   private final OpsStore ops;
   private final FencedLockTable fencedLocks;
   private final LinkTable links;
+  private final StepStore steps;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private InlineBackend(InstantSource clock) {
@@ -121,6 +129,7 @@ public final class InlineBackend implements QueueBackend {
     this.schedules = new ScheduleStore(clock, store, enqueuer);
     this.ops = new OpsStore(clock);
     this.fencedLocks = new FencedLockTable(clock);
+    this.steps = new StepStore(clock, store, wakeups);
   }
 
   /** An empty in-memory backend whose "server clock" is {@code clock}. */
@@ -190,6 +199,30 @@ public final class InlineBackend implements QueueBackend {
   public ResolveResult resolveBlocked(ResolveRequest request) {
     checkOpen();
     return links.resolve(request);
+  }
+
+  @Override
+  public StepWriteResult saveSteps(StepWriteRequest request) {
+    checkOpen();
+    return steps.save(request);
+  }
+
+  @Override
+  public Optional<JobSteps> loadSteps(JobRef job) {
+    checkOpen();
+    return steps.load(job);
+  }
+
+  @Override
+  public SignalResult signal(SignalRequest request) {
+    checkOpen();
+    return steps.signal(request);
+  }
+
+  @Override
+  public FencedResult suspend(SuspendRequest request) {
+    checkOpen();
+    return steps.suspend(request);
   }
 
   @Override

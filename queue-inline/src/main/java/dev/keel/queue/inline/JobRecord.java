@@ -52,6 +52,14 @@ final class JobRecord {
   private JobProgress progress;
   private JobError lastError;
 
+  /** Durable steps and signals (see {@link StepStore}); null until the job first has one. */
+  private Map<String, dev.keel.queue.spi.StoredStep> steps;
+
+  private Map<String, dev.keel.queue.spi.StoredSignal> signals;
+
+  /** Suspended for this signal ("" for none) since the last suspend; null if not suspended. */
+  private String awaiting;
+
   private JobRecord(NewJob job, Instant now) {
     this.id = job.id();
     this.type = job.type();
@@ -208,6 +216,10 @@ final class JobRecord {
     clearLease();
   }
 
+  void reschedule(Instant newRunAt) {
+    runAt = newRunAt;
+  }
+
   void redrive(Instant now) {
     state = JobState.PENDING;
     attempt = 0;
@@ -219,5 +231,66 @@ final class JobRecord {
     leaseOwner = null;
     leaseToken = null;
     leaseExpiresAt = null;
+  }
+
+  // Durable steps and signals: called by StepStore with this monitor held.
+
+  void putStep(dev.keel.queue.spi.StoredStep step) {
+    if (steps == null) {
+      steps = new java.util.HashMap<>();
+    }
+    dev.keel.queue.spi.StoredStep old = steps.get(step.name());
+    steps.put(
+        step.name(),
+        old == null
+            ? step
+            : new dev.keel.queue.spi.StoredStep(
+                step.name(), old.seq(), step.body(), step.updatedAt()));
+  }
+
+  java.util.List<dev.keel.queue.spi.StoredStep> steps() {
+    if (steps == null) {
+      return java.util.List.of();
+    }
+    java.util.List<dev.keel.queue.spi.StoredStep> out = new java.util.ArrayList<>(steps.values());
+    out.sort(java.util.Comparator.comparingInt(dev.keel.queue.spi.StoredStep::seq));
+    return out;
+  }
+
+  /** False if a signal of that name is stored already. */
+  boolean putSignal(dev.keel.queue.spi.StoredSignal signal) {
+    if (signals == null) {
+      signals = new java.util.LinkedHashMap<>();
+    }
+    return signals.putIfAbsent(signal.name(), signal) == null;
+  }
+
+  java.util.List<dev.keel.queue.spi.StoredSignal> signals() {
+    return signals == null ? java.util.List.of() : java.util.List.copyOf(signals.values());
+  }
+
+  boolean hasSignal(String name) {
+    return signals != null && signals.containsKey(name);
+  }
+
+  java.util.Set<String> controlSignals() {
+    if (signals == null) {
+      return java.util.Set.of();
+    }
+    java.util.Set<String> out = new java.util.LinkedHashSet<>();
+    for (String name : signals.keySet()) {
+      if (name.startsWith(dev.keel.queue.spi.SignalRequest.CONTROL_PREFIX)) {
+        out.add(name);
+      }
+    }
+    return out;
+  }
+
+  String awaiting() {
+    return awaiting;
+  }
+
+  void awaiting(String signal) {
+    awaiting = signal;
   }
 }

@@ -167,6 +167,13 @@ final class JobStore {
     }
   }
 
+  /** PENDING (not blocked) → due at {@code runAt}; caller holds {@code r}'s monitor. */
+  void reschedule(JobRecord r, Instant runAt) {
+    pending.remove(r.queue, r.pendingKey());
+    r.reschedule(runAt);
+    pending.add(r.queue, r.pendingKey());
+  }
+
   /** FAILED → PENDING, due now; caller holds {@code r}'s monitor and checked the state. */
   void redrive(JobRecord r, Instant now) {
     r.redrive(now);
