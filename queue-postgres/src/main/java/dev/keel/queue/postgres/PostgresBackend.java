@@ -23,6 +23,7 @@ import dev.keel.queue.postgres.internal.ScheduleStore;
 import dev.keel.queue.postgres.internal.SchemaName;
 import dev.keel.queue.postgres.internal.Statements;
 import dev.keel.queue.postgres.internal.StatsReader;
+import dev.keel.queue.postgres.internal.StepStore;
 import dev.keel.queue.spi.AlertListRequest;
 import dev.keel.queue.spi.AlertOpenRequest;
 import dev.keel.queue.spi.AlertOpenResult;
@@ -46,6 +47,7 @@ import dev.keel.queue.spi.FencedResult;
 import dev.keel.queue.spi.FinishRequest;
 import dev.keel.queue.spi.HeartbeatRequest;
 import dev.keel.queue.spi.JobRef;
+import dev.keel.queue.spi.JobSteps;
 import dev.keel.queue.spi.LockRequest;
 import dev.keel.queue.spi.LockResult;
 import dev.keel.queue.spi.MaintenanceLockRequest;
@@ -70,12 +72,17 @@ import dev.keel.queue.spi.SchedulePauseRequest;
 import dev.keel.queue.spi.ScheduleRef;
 import dev.keel.queue.spi.ScheduleUpsertRequest;
 import dev.keel.queue.spi.ScheduleUpsertResult;
+import dev.keel.queue.spi.SignalRequest;
+import dev.keel.queue.spi.SignalResult;
 import dev.keel.queue.spi.StatsRequest;
+import dev.keel.queue.spi.StepWriteRequest;
+import dev.keel.queue.spi.StepWriteResult;
 import dev.keel.queue.spi.StoredAlert;
 import dev.keel.queue.spi.StoredBatch;
 import dev.keel.queue.spi.StoredSample;
 import dev.keel.queue.spi.StoredSchedule;
 import dev.keel.queue.spi.Subscription;
+import dev.keel.queue.spi.SuspendRequest;
 import dev.keel.queue.spi.WakeupListener;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -123,6 +130,7 @@ public final class PostgresBackend implements QueueBackend {
   private final FencedLockStore fencedLocks;
   private final ScheduleStore schedules;
   private final OpsStore ops;
+  private final StepStore steps;
   private final NotificationListener listener;
   private final boolean notifications;
   private final Migrator migrator;
@@ -148,6 +156,7 @@ public final class PostgresBackend implements QueueBackend {
     this.fencedLocks = new FencedLockStore(db, sql);
     this.schedules = new ScheduleStore(db, sql, enqueuer);
     this.ops = new OpsStore(db, sql);
+    this.steps = new StepStore(db, sql, channel, notifications, workerCommitMode);
     ListenConnection.Opener opener =
         b.listenOpener != null
             ? b.listenOpener
@@ -190,7 +199,8 @@ public final class PostgresBackend implements QueueBackend {
     return new BackendCapabilities("postgres", true, true, notifications, Limits.MAX_BATCH_SIZE)
         .withSchedules(true)
         .withOpsData(true)
-        .withCoordination(true);
+        .withCoordination(true)
+        .withSteps(true);
   }
 
   @Override
@@ -402,6 +412,30 @@ public final class PostgresBackend implements QueueBackend {
   @Override
   public ScheduleFireResult fireSchedules(ScheduleFireRequest request) {
     return schedules.fire(request);
+  }
+
+  @Override
+  public StepWriteResult saveSteps(StepWriteRequest request) {
+    return steps.save(Objects.requireNonNull(request, "request"));
+  }
+
+  @Override
+  public Optional<JobSteps> loadSteps(JobRef job) {
+    return steps.load(Objects.requireNonNull(job, "job"));
+  }
+
+  @Override
+  public SignalResult signal(SignalRequest request) {
+    return steps.signal(Objects.requireNonNull(request, "request"));
+  }
+
+  /**
+   * Locks the job, then suspends it in a second statement of the same transaction, whose snapshot
+   * sees every signal stored before the lock (see {@code suspend_lock.sql}).
+   */
+  @Override
+  public FencedResult suspend(SuspendRequest request) {
+    return steps.suspend(Objects.requireNonNull(request, "request"));
   }
 
   @Override

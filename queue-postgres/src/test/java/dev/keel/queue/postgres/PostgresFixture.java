@@ -46,7 +46,11 @@ public final class PostgresFixture implements BackendFixture {
             + database.schema()
             + "\".batches, \""
             + database.schema()
-            + "\".job_dependencies");
+            + "\".job_dependencies, \""
+            + database.schema()
+            + "\".job_steps, \""
+            + database.schema()
+            + "\".job_signals");
     return backend;
   }
 

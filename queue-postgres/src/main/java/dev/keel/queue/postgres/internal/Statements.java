@@ -80,6 +80,11 @@ public final class Statements {
   public final SqlStatement batchPrune;
   public final SqlStatement batchMarkCancelled;
   public final SqlStatement resolveDropSatisfied;
+  public final SqlStatement stepsSave;
+  public final SqlStatement stepsLoad;
+  public final SqlStatement signalStore;
+  public final SqlStatement suspendLock;
+  public final SqlStatement suspendApply;
 
   public Statements(SchemaName schema) {
     claim = load(schema, "claim_jobs");
@@ -150,6 +155,11 @@ public final class Statements {
     batchPrune = load(schema, "batch_prune");
     batchMarkCancelled = load(schema, "batch_mark_cancelled");
     resolveDropSatisfied = load(schema, "resolve_drop_satisfied");
+    stepsSave = load(schema, "steps_save");
+    stepsLoad = load(schema, "steps_load");
+    signalStore = load(schema, "signal_store");
+    suspendLock = load(schema, "suspend_lock");
+    suspendApply = load(schema, "suspend_apply");
   }
 
   private static SqlStatement load(SchemaName schema, String name) {

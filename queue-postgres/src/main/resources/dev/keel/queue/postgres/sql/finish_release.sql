@@ -4,7 +4,8 @@ WITH changed AS (
   UPDATE ${schema}.jobs AS j
      SET state = 'pending',
          attempt = greatest(j.attempt - 1, 0),
-         lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
+         lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL,
+         awaiting_signal = NULL  -- not suspended (V009)
     FROM unnest(:ids::uuid[], :tokens::text[]) AS l(id, token),
          ${worker_commit}
    WHERE j.id = l.id

@@ -6,7 +6,8 @@ WITH changed AS (
      SET state = 'pending',
          run_at = now() + l.delay_ms * interval '1 millisecond',
          error_message = l.message, error_stack = l.stack,
-         lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
+         lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL,
+         awaiting_signal = NULL  -- not suspended (V009)
     FROM unnest(:ids::uuid[], :tokens::text[], :delayMillis::bigint[], :messages::text[],
                 :stacks::text[]) AS l(id, token, delay_ms, message, stack),
          ${worker_commit}

@@ -5,7 +5,8 @@ WITH changed AS (
      SET state = 'pending',
          run_at = now() + l.delay_ms * interval '1 millisecond',
          attempt = greatest(j.attempt - 1, 0),
-         lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
+         lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL,
+         awaiting_signal = NULL  -- not suspended (V009)
     FROM unnest(:ids::uuid[], :tokens::text[], :delayMillis::bigint[]) AS l(id, token, delay_ms),
          ${worker_commit}
    WHERE j.id = l.id

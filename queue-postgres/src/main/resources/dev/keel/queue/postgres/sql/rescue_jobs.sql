@@ -7,7 +7,8 @@ WITH changed AS (
          run_at        = CASE WHEN j.attempt < j.max_attempts THEN now() ELSE j.run_at END,
          finished_at   = CASE WHEN j.attempt < j.max_attempts THEN NULL ELSE now() END,
          error_message = 'lease expired', error_stack = '',
-         lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
+         lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL,
+         awaiting_signal = NULL  -- not suspended (V009)
    WHERE j.id IN (
            SELECT e.id
              FROM ${schema}.jobs AS e
