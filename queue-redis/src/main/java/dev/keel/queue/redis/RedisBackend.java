@@ -19,6 +19,7 @@ import dev.keel.queue.redis.internal.RedisConnections;
 import dev.keel.queue.redis.internal.RedisErrors;
 import dev.keel.queue.redis.internal.RedisOps;
 import dev.keel.queue.redis.internal.RedisSchedules;
+import dev.keel.queue.redis.internal.RedisSteps;
 import dev.keel.queue.redis.internal.RedisUrl;
 import dev.keel.queue.redis.internal.WakeupHub;
 import dev.keel.queue.spi.AlertListRequest;
@@ -45,6 +46,7 @@ import dev.keel.queue.spi.Finish;
 import dev.keel.queue.spi.FinishRequest;
 import dev.keel.queue.spi.HeartbeatRequest;
 import dev.keel.queue.spi.JobRef;
+import dev.keel.queue.spi.JobSteps;
 import dev.keel.queue.spi.LockRequest;
 import dev.keel.queue.spi.LockResult;
 import dev.keel.queue.spi.MaintenanceLockRequest;
@@ -71,12 +73,17 @@ import dev.keel.queue.spi.SchedulePauseRequest;
 import dev.keel.queue.spi.ScheduleRef;
 import dev.keel.queue.spi.ScheduleUpsertRequest;
 import dev.keel.queue.spi.ScheduleUpsertResult;
+import dev.keel.queue.spi.SignalRequest;
+import dev.keel.queue.spi.SignalResult;
 import dev.keel.queue.spi.StatsRequest;
+import dev.keel.queue.spi.StepWriteRequest;
+import dev.keel.queue.spi.StepWriteResult;
 import dev.keel.queue.spi.StoredAlert;
 import dev.keel.queue.spi.StoredBatch;
 import dev.keel.queue.spi.StoredSample;
 import dev.keel.queue.spi.StoredSchedule;
 import dev.keel.queue.spi.Subscription;
+import dev.keel.queue.spi.SuspendRequest;
 import dev.keel.queue.spi.WakeupListener;
 import java.time.Duration;
 import java.time.Instant;
@@ -131,6 +138,7 @@ public final class RedisBackend implements QueueBackend {
   private final LuaScripts scripts;
   private final RedisSchedules schedules;
   private final RedisOps ops;
+  private final RedisSteps steps;
   private final WakeupHub wakeups;
   private final String description;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -153,6 +161,7 @@ public final class RedisBackend implements QueueBackend {
     this.scripts = new LuaScripts(client, keys, errors, b.finishedJobTtl.toMillis());
     this.schedules = new RedisSchedules(scripts);
     this.ops = new RedisOps(scripts);
+    this.steps = new RedisSteps(scripts);
     this.description = kind(client) + " at " + target + ", namespace " + b.namespace;
     this.wakeups = new WakeupHub(client, keys, scripts, this::knownQueues, target);
   }
@@ -187,7 +196,8 @@ public final class RedisBackend implements QueueBackend {
               "redis", true, false, true, Limits.MAX_BATCH_SIZE, PREFERRED_CLAIM_SIZE)
           .withSchedules(true)
           .withOpsData(true)
-          .withCoordination(true);
+          .withCoordination(true)
+          .withSteps(true);
 
   @Override
   public BackendCapabilities capabilities() {
@@ -665,6 +675,26 @@ public final class RedisBackend implements QueueBackend {
   @Override
   public ScheduleFireResult fireSchedules(ScheduleFireRequest request) {
     return schedules.fire(Objects.requireNonNull(request, "request"));
+  }
+
+  @Override
+  public StepWriteResult saveSteps(StepWriteRequest request) {
+    return steps.save(Objects.requireNonNull(request, "request"));
+  }
+
+  @Override
+  public Optional<JobSteps> loadSteps(JobRef job) {
+    return steps.load(Objects.requireNonNull(job, "job"));
+  }
+
+  @Override
+  public SignalResult signal(SignalRequest request) {
+    return steps.signal(Objects.requireNonNull(request, "request"));
+  }
+
+  @Override
+  public FencedResult suspend(SuspendRequest request) {
+    return steps.suspend(Objects.requireNonNull(request, "request"));
   }
 
   @Override

@@ -10,7 +10,7 @@ local now = now_us()
 redis.call('HSETNX', batch_key(bid), 'cancelledAt', fmt(now))
 local out = {'FOUND'}
 local fields = {'id', 'tenant', 'type', 'queue', 'state', 'idempotencyKey', 'idempotencyWindowMs',
-  'blocked'}
+  'blocked', 'hs'}
 for _, m in ipairs(redis.call('SMEMBERS', P .. 'bactive:' .. bid)) do
   local jk = job_key(m)
   local v = redis.call('HMGET', jk, unpack(fields))

@@ -238,6 +238,14 @@ for n, c in ipairs(chosen) do
     'startedAt', now_text, 'heartbeatAt', now_text, 'leaseOwner', owner,
     'leaseToken', token_base .. '.' .. n, 'leaseExpiresAt', expires_text)
   zadd_later(P .. 'running', expires_text, id)
+  -- A suspended job that runs again (its delay passed, or a signal woke it) no longer waits for a
+  -- signal: only the next suspend sets `awaiting` again.
+  for k = 1, #flat, 2 do
+    if flat[k] == 'awaiting' then
+      redis.call('HDEL', jk, 'awaiting')
+      break
+    end
+  end
   if ck then
     redis.call('SADD', P .. 'ckey:' .. ck, id)
   end

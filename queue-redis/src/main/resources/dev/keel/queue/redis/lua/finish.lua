@@ -20,6 +20,10 @@ for i = 3, #ARGV, 6 do
   local j = fenced_job(jk, token)
   if j == nil then
     out[#out + 1] = 0
+  elseif kind == 'SNOOZE' then
+    -- The same code as suspend's (lib.lua), so the two give a job back alike.
+    snooze(jk, j, tonumber(ARGV[i + 3]), now)
+    out[#out + 1] = 1
   else
     zrem_later(P .. 'running', id)
     local applied = 1
@@ -34,22 +38,14 @@ for i = 3, #ARGV, 6 do
       if j['batchId'] or j['hd'] then
         applied = 2
       end
-    else
-      local attempt = tonumber(j['attempt'])
-      local run_at = tonumber(j['runAt'])
-      if kind == 'RETRY' then
-        run_at = now + tonumber(ARGV[i + 3])
-        redis.call('HSET', jk, 'state', 'PENDING', 'runAt', fmt(run_at),
-          'errorMessage', ARGV[i + 4], 'errorStackTrace', ARGV[i + 5])
-      elseif kind == 'SNOOZE' then
-        run_at = now + tonumber(ARGV[i + 3])
-        redis.call('HSET', jk, 'state', 'PENDING', 'runAt', fmt(run_at), 'attempt', attempt - 1)
-      else -- RELEASE
-        redis.call('HSET', jk, 'state', 'PENDING', 'attempt', attempt - 1)
-      end
-      clear_lease(jk)
-      count(j['tenant'], j['type'], j['queue'], 'RUNNING', 'PENDING')
-      place_pending(id, j['queue'], j['type'], j['tenant'], tonumber(j['priority']), run_at, now)
+    elseif kind == 'RETRY' then
+      local run_at = now + tonumber(ARGV[i + 3])
+      redis.call('HSET', jk, 'state', 'PENDING', 'runAt', fmt(run_at),
+        'errorMessage', ARGV[i + 4], 'errorStackTrace', ARGV[i + 5])
+      requeue(jk, j, run_at, now)
+    else -- RELEASE
+      redis.call('HSET', jk, 'state', 'PENDING', 'attempt', tonumber(j['attempt']) - 1)
+      requeue(jk, j, tonumber(j['runAt']), now)
     end
     out[#out + 1] = applied
   end

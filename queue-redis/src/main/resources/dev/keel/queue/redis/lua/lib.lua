@@ -45,6 +45,24 @@ local function idem_key(tenant, key)
   return P .. 'idem:' .. tenant .. '|' .. key
 end
 
+-- A job's durable step records (field = step name) and signals (field = signal name); both are
+-- deleted with the job and get its TTL when it finishes (see make_terminal). The job hash carries
+-- hs = '1' once either may exist, so that the scripts ending a job touch them only then.
+local function steps_key(id)
+  return P .. 'steps:' .. id
+end
+
+local function signals_key(id)
+  return P .. 'signals:' .. id
+end
+
+-- Names Keel itself uses for signals (SignalRequest.CONTROL_PREFIX): cancel or compensate.
+local CONTROL_PREFIX = 'keel:'
+
+local function is_control(name)
+  return string.sub(name, 1, #CONTROL_PREFIX) == CONTROL_PREFIX
+end
+
 local function to_map(flat)
   local m = {}
   for i = 1, #flat, 2 do
@@ -324,12 +342,17 @@ local function make_terminal(jk, j, state, now, error_message, error_trace)
   release_idempotency(id, tenant, j['idempotencyKey'], j['idempotencyWindowMs'])
   if FINISHED_TTL_MS > 0 then
     redis.call('PEXPIRE', jk, FINISHED_TTL_MS)
+    -- Steps and signals expire with the hash (j must carry 'hs': FENCED_FIELDS, HGETALL, ...).
+    if j['hs'] then
+      redis.call('PEXPIRE', steps_key(id), FINISHED_TTL_MS)
+      redis.call('PEXPIRE', signals_key(id), FINISHED_TTL_MS)
+    end
   end
 end
 
 -- The fields fenced changes need (never the payload, which may be large).
 local FENCED_FIELDS = {'state', 'leaseToken', 'id', 'tenant', 'type', 'queue', 'priority', 'runAt',
-  'attempt', 'maxAttempts', 'idempotencyKey', 'idempotencyWindowMs', 'batchId', 'hd'}
+  'attempt', 'maxAttempts', 'idempotencyKey', 'idempotencyWindowMs', 'batchId', 'hd', 'hs'}
 
 -- Reads a fenced job: its fields if it is RUNNING with this lease token, else nil.
 local function fenced_job(jk, token)
@@ -344,6 +367,50 @@ local function fenced_job(jk, token)
     end
   end
   return j
+end
+
+-- A job that the caller took out of running (fields j from fenced_job) goes back to PENDING,
+-- due at run_at, after the caller set its state, runAt and attempt: the tail of every finish
+-- that does not end the job, of snooze() and so of suspend.
+local function requeue(jk, j, run_at, now)
+  clear_lease(jk)
+  count(j['tenant'], j['type'], j['queue'], 'RUNNING', 'PENDING')
+  place_pending(j['id'], j['queue'], j['type'], j['tenant'], tonumber(j['priority']), run_at, now)
+end
+
+-- Finish.Snooze, and suspend: a RUNNING job (fields j from fenced_job) becomes PENDING, due at
+-- now + delay_us, with its attempt given back and its lease cleared. It leaves running, and with
+-- it any concurrency-key slot (a key counts its jobs that are in running).
+local function snooze(jk, j, delay_us, now)
+  zrem_later(P .. 'running', j['id'])
+  local run_at = now + delay_us
+  redis.call('HSET', jk, 'state', 'PENDING', 'runAt', fmt(run_at),
+    'attempt', math.max(0, tonumber(j['attempt']) - 1))
+  requeue(jk, j, run_at, now)
+end
+
+-- The names of job id's stored control signals.
+local function control_signals(id)
+  local out = {}
+  for _, name in ipairs(redis.call('HKEYS', signals_key(id))) do
+    if is_control(name) then
+      out[#out + 1] = name
+    end
+  end
+  return out
+end
+
+-- Ends the suspension of PENDING job id (hash jk; j: its queue, type, tenant, priority, runAt):
+-- awaiting cleared, and a job still waiting in the scheduled set is made due now and placed in
+-- its ready set (waking its queue at flush), as promote would. A job already due is in its ready
+-- set (or parked under its concurrency key) and stays there.
+local function wake_suspended(id, jk, j, now)
+  redis.call('HDEL', jk, 'awaiting')
+  if redis.call('ZREM', P .. 'scheduled', id) == 1 then
+    local run_at = math.min(tonumber(j['runAt']), now)
+    redis.call('HSET', jk, 'runAt', fmt(run_at))
+    place_pending(id, j['queue'], j['type'], j['tenant'], tonumber(j['priority']), run_at, now)
+  end
 end
 
 -- ---------------------------------------------------------------------------------------------

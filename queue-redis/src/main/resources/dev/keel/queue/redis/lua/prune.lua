@@ -1,5 +1,6 @@
 -- prune: delete up to `limit` terminal jobs whose finishedAt is older than their state's
--- retention, with their index entries, counters, idempotency keys and concurrency-key entries.
+-- retention, with their index entries, counters, idempotency keys, concurrency-key entries, step
+-- records and signals.
 -- ARGV[3..5] = retention in us for SUCCEEDED, FAILED, CANCELLED; ARGV[6] = limit.
 -- Returns the number of jobs deleted.
 local now = now_us()
@@ -33,7 +34,8 @@ for s = 1, 3 do
         -- claim drops it too, but only when the key is claimed again: a key's last jobs leave here.
         redis.call('SREM', P .. 'ckey:' .. f[4], id)
       end
-      redis.call('DEL', jk)
+      -- Its step records and signals go with it (a job's hash may have expired before them).
+      redis.call('DEL', jk, steps_key(id), signals_key(id))
       redis.call('ZREM', P .. 'jobs:' .. tenant, id)
       count(tenant, jtype, queue, state, nil)
       fin_count(tonumber(scored[m + 1]), tenant, jtype, state, -1)

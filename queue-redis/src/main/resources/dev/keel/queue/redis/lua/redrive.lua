@@ -17,6 +17,11 @@ if j['state'] ~= 'FAILED' then
 end
 local now = now_us()
 redis.call('PERSIST', jk)
+if j['hs'] then
+  -- Steps and signals got the finished-job TTL with the hash; the job lives on with them.
+  redis.call('PERSIST', steps_key(id))
+  redis.call('PERSIST', signals_key(id))
+end
 -- The member as written now, and as written before the queue was part of it.
 redis.call('ZREM', P .. 'finished:FAILED', finished_member(id, tenant, j['type'], j['queue']),
   id .. '|' .. tenant .. '|' .. j['type'])

@@ -22,7 +22,7 @@ end
 local released, cancelled, failed, completed = {}, {}, {}, {}
 
 local END_FIELDS = {'id', 'tenant', 'type', 'queue', 'state', 'idempotencyKey',
-  'idempotencyWindowMs', 'blocked', 'priority', 'dependsOn', 'depFail'}
+  'idempotencyWindowMs', 'blocked', 'priority', 'dependsOn', 'depFail', 'hs'}
 local function job_fields(id)
   local v = redis.call('HMGET', job_key(id), unpack(END_FIELDS))
   if not v[1] then
