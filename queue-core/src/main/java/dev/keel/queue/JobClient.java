@@ -5,6 +5,7 @@ import dev.keel.queue.internal.BlockedJobs;
 import dev.keel.queue.internal.CanonicalJson;
 import dev.keel.queue.internal.JobPreparer;
 import dev.keel.queue.internal.Listeners;
+import dev.keel.queue.internal.StepReports;
 import dev.keel.queue.spi.BatchCancelResult;
 import dev.keel.queue.spi.BatchRef;
 import dev.keel.queue.spi.CancelRequest;
@@ -378,17 +379,80 @@ public final class JobClient {
 
   /**
    * Cancel a PENDING or RUNNING job. A running handler is interrupted when its worker next
-   * heartbeats, and its result is discarded.
+   * heartbeats, and its result is discarded. A job with completed steps that declared compensations
+   * is instead asked to cancel (a stored control signal): it wakes if suspended, runs its
+   * compensations at its next step or run, then ends CANCELLED; {@code changed} then means the
+   * request was stored.
    *
    * @return the job after the call, and whether this call cancelled it (false if it had already
    *     finished); empty job if not found
    */
   public ChangeResult cancel(String tenant, UUID id) {
+    if (backend.capabilities().steps()) {
+      // A job with completed steps to undo is asked to cancel: it compensates, then ends CANCELLED.
+      Optional<dev.keel.queue.spi.JobSteps> steps = backend.loadSteps(ref(tenant, id));
+      if (steps.isPresent() && StepReports.hasPendingCompensation(json.mapper(), steps.get())) {
+        dev.keel.queue.spi.SignalResult s =
+            backend.signal(
+                new dev.keel.queue.spi.SignalRequest(
+                    ref(tenant, id),
+                    dev.keel.queue.spi.SignalRequest.CONTROL_PREFIX + "cancel",
+                    "{\"reason\":\"cancelled via client\"}"));
+        if (s.outcome() == dev.keel.queue.spi.SignalResult.Outcome.STORED
+            || s.outcome() == dev.keel.queue.spi.SignalResult.Outcome.DUPLICATE) {
+          return new ChangeResult(backend.find(ref(tenant, id)), true);
+        }
+      }
+    }
     ChangeResult r = backend.cancel(new CancelRequest(ref(tenant, id), "cancelled via client"));
     if (r.changed()) {
       blocked.resolveAfter(Set.of(id), Set.of(), "a cancel");
     }
     return r;
+  }
+
+  // ---- Durable steps and signals ---------------------------------------------------------------
+
+  /**
+   * Send the signal {@code name} to a job, for its {@code ctx.awaitSignal(name, ...)}. Stored
+   * durably: a signal sent before the job waits is not lost; the first signal of a name wins (a
+   * later one answers DUPLICATE and changes nothing). A job waiting for it is woken at once.
+   *
+   * @return STORED, DUPLICATE, NOT_FOUND (no such job in this tenant) or FINISHED (the job is
+   *     SUCCEEDED or CANCELLED; nothing stored)
+   * @throws InvalidInputException on {@code name} or {@code payload}; nothing was written
+   */
+  public dev.keel.queue.spi.SignalResult signal(
+      String tenant, UUID id, String name, Object payload) {
+    if (name == null || name.isBlank()) {
+      throw new InvalidInputException("name", "must not be blank");
+    }
+    if (name.length() > dev.keel.queue.steps.StepLimits.MAX_NAME_LENGTH) {
+      throw new InvalidInputException(
+          "name",
+          "must be at most " + dev.keel.queue.steps.StepLimits.MAX_NAME_LENGTH + " characters");
+    }
+    if (name.startsWith(dev.keel.queue.spi.SignalRequest.CONTROL_PREFIX)) {
+      throw new InvalidInputException(
+          "name",
+          "must not start with '"
+              + dev.keel.queue.spi.SignalRequest.CONTROL_PREFIX
+              + "' (reserved for Keel)");
+    }
+    String body = json.write("payload", payload);
+    int size = body.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    if (size > dev.keel.queue.steps.StepLimits.MAX_RESULT_BYTES) {
+      throw new dev.keel.queue.steps.StepResultTooLargeException("payload", size);
+    }
+    return backend.signal(new dev.keel.queue.spi.SignalRequest(ref(tenant, id), name, body));
+  }
+
+  /**
+   * A job's durable steps: each step's state, result summary, attempt and timings, its signals and
+   * its saga state; empty if no such job in this tenant.
+   */
+  public Optional<dev.keel.queue.steps.StepReport> steps(String tenant, UUID id) {
+    return backend.loadSteps(ref(tenant, id)).map(s -> StepReports.of(json.mapper(), s));
   }
 
   // ---- Batches -------------------------------------------------------------------------------

@@ -32,6 +32,11 @@ public final class CanonicalJson {
     this.mapper = mapper;
   }
 
+  /** The mapper behind it, for JSON that need not be canonical (step records). */
+  public ObjectMapper mapper() {
+    return mapper;
+  }
+
   /**
    * The canonical JSON of {@code value}. Most payloads (records and classes with a few properties
    * written in alphabetical order, small maps) already serialize with their keys sorted: their text

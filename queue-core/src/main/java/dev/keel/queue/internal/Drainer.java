@@ -122,7 +122,8 @@ public final class Drainer {
   private void count(Completion c, int[] counts) {
     if (c.finish() == null) {
       rt.listeners().fire(c.event());
-      counts[5]++;
+      // No finish to store: the lease was lost, or the job suspended itself (a durable step).
+      counts[c.event() instanceof JobEvent.Snoozed ? 3 : 5]++;
       return;
     }
     FencedResult result = rt.backend().finish(FinishRequest.of(c.finish()));

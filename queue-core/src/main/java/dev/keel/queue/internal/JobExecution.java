@@ -176,7 +176,8 @@ public final class JobExecution {
           rj, new Finish.Fail(rj.lease(), error), new JobEvent.Failed(job, error));
     }
     ProgressReporter progress = new ProgressReporter(backend, rj.lease(), clock);
-    Context<Object> ctx = new Context<>(job, payload, progress, rj);
+    StepRunner steps = new StepRunner(backend, json.mapper(), clock, rj);
+    Context<Object> ctx = new Context<>(job, payload, progress, rj, steps);
     Duration timeout = job.timeout() != null ? job.timeout() : type.timeout();
     long startNanos = System.nanoTime();
     JobOutcome outcome;
@@ -196,6 +197,10 @@ public final class JobExecution {
     } catch (JobOutcomeException e) {
       outcome = e.outcome();
       failure = e.getCause();
+    } catch (dev.keel.queue.steps.InvalidStepException e) {
+      // Breaking a step rule is deterministic: the next attempt would break it again.
+      outcome = JobOutcome.permanentFailure(e.getMessage());
+      failure = e;
     } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
       outcome = null;
       failure = e;
@@ -208,7 +213,84 @@ public final class JobExecution {
     Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
     durations.record(took);
     progress.flush();
-    return decide(rj, outcome, failure, took, timeout);
+    if (rj.stopReason() != StopReason.LEASE_LOST) {
+      if (steps.suspension() != null) {
+        return suspend(rj, steps);
+      }
+      if (steps.compensating()) {
+        return compensate(rj, steps, steps.sagaOutcome(), steps.sagaReason());
+      }
+    }
+    Completion decided = decide(rj, outcome, failure, took, timeout);
+    if (steps.hasCompensations() && decided.finish() != null) {
+      if (decided.finish() instanceof Finish.Fail f) {
+        return compensate(rj, steps, StepRunner.FAIL, f.error().message());
+      }
+      if (decided.finish() instanceof Finish.Cancel c) {
+        return compensate(rj, steps, StepRunner.CANCEL, c.reason());
+      }
+    }
+    return decided;
+  }
+
+  /** Applies a sleep or signal wait: the job goes back to PENDING without using an attempt. */
+  private Completion suspend(RunningJob rj, StepRunner steps) {
+    Job job = rj.job();
+    dev.keel.queue.spi.SuspendRequest s = steps.suspension();
+    if (!backend.suspend(s).isApplied(job.id())) {
+      log.warn("Job {} ({}) lost its lease before it could suspend", job.id(), job.type());
+      return new Completion(rj, null, new JobEvent.LeaseLost(job));
+    }
+    log.debug("Job {} ({}) suspended for {}", job.id(), job.type(), s.delay());
+    return new Completion(rj, null, new JobEvent.Snoozed(job, s.delay()));
+  }
+
+  /** Runs the saga's compensations; finishes the job FAILED or CANCELLED once they are done. */
+  private Completion compensate(RunningJob rj, StepRunner steps, String outcome, String reason) {
+    Job job = rj.job();
+    Duration retry = compensationDelay(rj, steps);
+    Finish f;
+    try {
+      f = steps.compensate(outcome, reason, retry);
+    } catch (RuntimeException e) {
+      log.error("Job {} ({}): compensation could not run; retrying", job.id(), job.type(), e);
+      return new Completion(
+          rj,
+          new Finish.Snooze(rj.lease(), ENGINE_ERROR_DELAY),
+          new JobEvent.Snoozed(job, ENGINE_ERROR_DELAY));
+    }
+    if (f == null) {
+      log.warn("Job {} ({}) lost its lease while compensating", job.id(), job.type());
+      return new Completion(rj, null, new JobEvent.LeaseLost(job));
+    }
+    if (f != StepRunner.DONE) {
+      Duration d = ((Finish.Snooze) f).delay();
+      return new Completion(rj, f, new JobEvent.Snoozed(job, d));
+    }
+    String text = (reason == null ? "failed" : reason) + " (" + steps.sagaSummary() + ")";
+    if (StepRunner.CANCEL.equals(outcome)) {
+      log.info("Job {} ({}) cancelled after compensation: {}", job.id(), job.type(), text);
+      return new Completion(
+          rj, new Finish.Cancel(rj.lease(), text), new JobEvent.Cancelled(job, text));
+    }
+    JobError error = JobError.of(text);
+    log.error("Job {} ({}) failed for good after compensation: {}", job.id(), job.type(), text);
+    return new Completion(rj, new Finish.Fail(rj.lease(), error), new JobEvent.Failed(job, error));
+  }
+
+  /** The delay before a compensation is tried again: the type's retry policy, by try number. */
+  private static Duration compensationDelay(RunningJob rj, StepRunner steps) {
+    try {
+      Duration d = rj.type().retryPolicy().delayAfter(1);
+      return d != null && !d.isNegative() ? d : ENGINE_ERROR_DELAY;
+    } catch (RuntimeException e) {
+      log.error(
+          "Retry policy of type {} threw; compensation retries in {}",
+          rj.job().type(),
+          ENGINE_ERROR_DELAY,
+          e);
+      return ENGINE_ERROR_DELAY;
+    }
   }
 
   private Completion decide(
@@ -344,8 +426,10 @@ public final class JobExecution {
     private final T payload;
     private final ProgressReporter progress;
     private final RunningJob rj;
+    private final StepRunner steps;
 
-    Context(Job job, T payload, ProgressReporter progress, RunningJob rj) {
+    Context(Job job, T payload, ProgressReporter progress, RunningJob rj, StepRunner steps) {
+      this.steps = steps;
       this.job = job;
       this.payload = payload;
       this.progress = progress;
@@ -370,6 +454,31 @@ public final class JobExecution {
     @Override
     public boolean isStopRequested() {
       return rj.stopReason() != null;
+    }
+
+    @Override
+    public <R> R step(String name, Class<R> type, dev.keel.queue.steps.StepAction<R> action) {
+      return steps.step(name, type, action, null);
+    }
+
+    @Override
+    public <R> R step(
+        String name,
+        Class<R> type,
+        dev.keel.queue.steps.StepAction<R> action,
+        dev.keel.queue.steps.Compensation<R> compensation) {
+      java.util.Objects.requireNonNull(compensation, "compensation");
+      return steps.step(name, type, action, compensation);
+    }
+
+    @Override
+    public void sleep(String name, Duration duration) {
+      steps.sleep(name, duration);
+    }
+
+    @Override
+    public <S> S awaitSignal(String name, Class<S> type, Duration timeout) {
+      return steps.awaitSignal(name, type, timeout);
     }
   }
 }

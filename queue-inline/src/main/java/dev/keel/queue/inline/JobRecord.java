@@ -184,6 +184,7 @@ final class JobRecord {
     leaseOwner = owner;
     leaseToken = token;
     leaseExpiresAt = expiresAt;
+    awaiting = null;
   }
 
   void extendLease(Instant now, Instant expiresAt) {

@@ -1,0 +1,81 @@
+package dev.keel.queue.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.keel.queue.spi.JobSteps;
+import dev.keel.queue.spi.StoredSignal;
+import dev.keel.queue.spi.StoredStep;
+import dev.keel.queue.steps.StepInfo;
+import dev.keel.queue.steps.StepReport;
+import dev.keel.queue.steps.StepState;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Turns stored step records into the {@link StepReport} that people and dashboards read. */
+public final class StepReports {
+  static final int SUMMARY_LENGTH = 200;
+
+  private StepReports() {}
+
+  public static StepReport of(ObjectMapper mapper, JobSteps stored) {
+    List<StepInfo> steps = new ArrayList<>();
+    StepState saga = null;
+    String reason = null;
+    for (StoredStep s : stored.steps()) {
+      StepRecord r = parse(mapper, s);
+      if (StepRecord.SAGA.equals(s.name())) {
+        saga = r.state();
+        reason = r.error();
+        continue;
+      }
+      String summary = r.result() == null ? null : r.result().toString();
+      if (summary != null && summary.length() > SUMMARY_LENGTH) {
+        summary = summary.substring(0, SUMMARY_LENGTH - 1) + "…";
+      }
+      steps.add(
+          new StepInfo(
+              s.name(),
+              r.kind(),
+              r.state(),
+              summary,
+              r.attempt(),
+              time(r.startedAt()),
+              time(r.finishedAt()),
+              r.error(),
+              r.compensable(),
+              r.compensationAttempts(),
+              time(r.until())));
+    }
+    List<StepReport.Signal> signals = new ArrayList<>();
+    for (StoredSignal sig : stored.signals()) {
+      signals.add(new StepReport.Signal(sig.name(), sig.sentAt()));
+    }
+    return new StepReport(steps, signals, saga, reason);
+  }
+
+  /** True if the job has a completed step whose compensation has not run yet. */
+  public static boolean hasPendingCompensation(ObjectMapper mapper, JobSteps stored) {
+    boolean any = false;
+    for (StoredStep s : stored.steps()) {
+      StepRecord r = parse(mapper, s);
+      if (StepRecord.SAGA.equals(s.name())) {
+        return false;
+      }
+      any |= r.compensable() && r.state() == StepState.COMPLETED;
+    }
+    return any;
+  }
+
+  private static StepRecord parse(ObjectMapper mapper, StoredStep s) {
+    try {
+      return mapper.readValue(s.body(), StepRecord.class);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("step record '" + s.name() + "' cannot be read", e);
+    }
+  }
+
+  private static Instant time(String iso) {
+    return iso == null ? null : Instant.parse(iso);
+  }
+}

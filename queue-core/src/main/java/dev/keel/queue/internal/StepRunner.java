@@ -1,0 +1,644 @@
+package dev.keel.queue.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.keel.queue.Job;
+import dev.keel.queue.JobError;
+import dev.keel.queue.spi.Finish;
+import dev.keel.queue.spi.JobRef;
+import dev.keel.queue.spi.JobSteps;
+import dev.keel.queue.spi.QueueBackend;
+import dev.keel.queue.spi.SignalRequest;
+import dev.keel.queue.spi.StepWrite;
+import dev.keel.queue.spi.StepWriteRequest;
+import dev.keel.queue.spi.StepWriteResult;
+import dev.keel.queue.spi.StoredSignal;
+import dev.keel.queue.spi.StoredStep;
+import dev.keel.queue.spi.SuspendRequest;
+import dev.keel.queue.steps.Compensation;
+import dev.keel.queue.steps.InvalidStepException;
+import dev.keel.queue.steps.SignalTimeoutException;
+import dev.keel.queue.steps.StepAction;
+import dev.keel.queue.steps.StepKind;
+import dev.keel.queue.steps.StepLimits;
+import dev.keel.queue.steps.StepResultTooLargeException;
+import dev.keel.queue.steps.StepState;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The durable steps of one attempt of one job: loads the job's step records on first use, returns
+ * stored results instead of running completed blocks, writes each new record fenced by the lease,
+ * records suspensions for the engine to apply, and runs compensations in reverse order when the job
+ * fails for good or is cancelled. Used only on the handler's thread.
+ */
+public final class StepRunner {
+  private static final Logger log = LoggerFactory.getLogger(StepRunner.class);
+
+  static final String CANCEL_SIGNAL = SignalRequest.CONTROL_PREFIX + "cancel";
+  static final String COMPENSATE_SIGNAL = SignalRequest.CONTROL_PREFIX + "compensate";
+  static final String FAIL = "FAIL";
+  static final String CANCEL = "CANCEL";
+
+  private final QueueBackend backend;
+  private final ObjectMapper mapper;
+  private final InstantSource clock;
+  private final RunningJob rj;
+
+  private Map<String, StoredStep> stored;
+  private Map<String, StoredSignal> signals;
+  private final Map<String, StepRecord> records = new HashMap<>();
+  private final Set<String> used = new HashSet<>();
+  private int nextSeq;
+  private final List<Registered> compensations = new ArrayList<>();
+
+  private boolean compensating;
+  private String sagaOutcome;
+  private String sagaReason;
+  private SuspendRequest suspension;
+  private boolean stopped;
+
+  private record Registered(
+      String name, int seq, Compensation<Object> compensation, Object result) {}
+
+  StepRunner(QueueBackend backend, ObjectMapper mapper, InstantSource clock, RunningJob rj) {
+    this.backend = backend;
+    this.mapper = mapper;
+    this.clock = clock;
+    this.rj = rj;
+  }
+
+  // ---- What the engine reads after the handler ------------------------------------------------
+
+  /** Non-null if the handler asked to suspend (sleep, signal wait). */
+  SuspendRequest suspension() {
+    return suspension;
+  }
+
+  /** True if a replay in compensation mode stopped the handler: compensate now. */
+  boolean compensating() {
+    return compensating;
+  }
+
+  /** True if the lease was lost during a step write. */
+  boolean stopped() {
+    return stopped;
+  }
+
+  /** Whether completed steps with compensations exist (so a final failure compensates). */
+  boolean hasCompensations() {
+    return !compensations.isEmpty();
+  }
+
+  String sagaOutcome() {
+    return sagaOutcome;
+  }
+
+  String sagaReason() {
+    return sagaReason;
+  }
+
+  // ---- The handler's calls ----------------------------------------------------------------
+
+  @SuppressWarnings("unchecked")
+  <R> R step(String name, Class<R> type, StepAction<R> action, Compensation<R> compensation) {
+    checkName(name, "step");
+    java.util.Objects.requireNonNull(type, "type");
+    java.util.Objects.requireNonNull(action, "action");
+    StepRecord rec = begin(name);
+    if (rec != null && rec.state().isDone() && rec.kind() == StepKind.STEP) {
+      R result = read(rec.result(), type, name);
+      if (compensation != null && rec.compensable()) {
+        compensations.add(
+            new Registered(name, seqOf(name), (Compensation<Object>) compensation, result));
+      }
+      return result;
+    }
+    stopIfCompensating(name);
+    Instant started = clock.instant();
+    R result;
+    try {
+      result = action.run();
+    } catch (Exception e) {
+      write(
+          name,
+          new StepRecord(
+              StepKind.STEP,
+              StepState.FAILED,
+              null,
+              rj.job().attempt(),
+              started.toString(),
+              clock.instant().toString(),
+              JobError.of(e).message(),
+              compensation != null,
+              0,
+              null,
+              null));
+      throw sneaky(e);
+    }
+    JsonNode json = toJson(result, name);
+    StepWriteResult w =
+        write(
+            name,
+            new StepRecord(
+                StepKind.STEP,
+                StepState.COMPLETED,
+                json,
+                rj.job().attempt(),
+                started.toString(),
+                clock.instant().toString(),
+                null,
+                compensation != null,
+                0,
+                null,
+                null));
+    if (compensation != null) {
+      compensations.add(
+          new Registered(name, seqOf(name), (Compensation<Object>) compensation, result));
+    }
+    onControlSignals(w);
+    return result;
+  }
+
+  void sleep(String name, Duration duration) {
+    checkName(name, "sleep");
+    checkDuration(duration, "duration");
+    StepRecord rec = begin(name);
+    if (rec != null && rec.state() == StepState.COMPLETED) {
+      return;
+    }
+    stopIfCompensating(name);
+    Instant now = clock.instant();
+    if (rec != null && rec.state() == StepState.SLEEPING) {
+      Duration left = Duration.between(now, Instant.parse(rec.until()));
+      if (left.toMillis() <= 0) {
+        write(name, finished(rec, StepState.COMPLETED, null, now));
+        return;
+      }
+      suspend(left, "");
+    }
+    write(
+        name,
+        new StepRecord(
+            StepKind.SLEEP,
+            StepState.SLEEPING,
+            null,
+            rj.job().attempt(),
+            now.toString(),
+            null,
+            null,
+            false,
+            0,
+            now.plus(duration).toString(),
+            null));
+    suspend(duration, "");
+  }
+
+  <S> S awaitSignal(String name, Class<S> type, Duration timeout) {
+    checkName(name, "awaitSignal");
+    checkDuration(timeout, "timeout");
+    java.util.Objects.requireNonNull(type, "type");
+    StepRecord rec = begin(name);
+    if (rec != null && rec.state() == StepState.COMPLETED) {
+      return read(rec.result(), type, name);
+    }
+    if (rec != null && rec.state() == StepState.TIMED_OUT) {
+      throw new SignalTimeoutException(name, timeout);
+    }
+    stopIfCompensating(name);
+    Instant now = clock.instant();
+    StoredSignal signal = signals.get(name);
+    StepRecord waiting =
+        rec != null
+            ? rec
+            : new StepRecord(
+                StepKind.SIGNAL,
+                StepState.WAITING,
+                null,
+                rj.job().attempt(),
+                now.toString(),
+                null,
+                null,
+                false,
+                0,
+                now.plus(timeout).toString(),
+                null);
+    if (signal != null) {
+      JsonNode payload = parse(signal.payload(), name);
+      StepRecord done =
+          new StepRecord(
+              StepKind.SIGNAL,
+              StepState.COMPLETED,
+              payload,
+              rj.job().attempt(),
+              waiting.startedAt(),
+              now.toString(),
+              null,
+              false,
+              0,
+              waiting.until(),
+              null);
+      onControlSignals(write(name, done));
+      return read(payload, type, name);
+    }
+    Duration left = Duration.between(now, Instant.parse(waiting.until()));
+    if (left.toMillis() <= 0) {
+      write(name, finished(waiting, StepState.TIMED_OUT, "no signal within " + timeout, now));
+      throw new SignalTimeoutException(name, timeout);
+    }
+    if (rec == null) {
+      write(name, waiting);
+    }
+    suspend(left, name);
+    throw new IllegalStateException("unreachable");
+  }
+
+  // ---- Compensation -------------------------------------------------------------------------
+
+  /**
+   * Runs the compensations still to run, newest step first, then answers how the job leaves this
+   * attempt: {@code done} when every compensation returned or gave up (the caller finishes the job
+   * FAILED or CANCELLED), a snooze when one threw and will be tried again, or null when the lease
+   * was lost.
+   */
+  Finish compensate(String outcome, String reason, Duration retryDelay) {
+    if (!loaded()) {
+      load();
+    }
+    sagaOutcome = outcome;
+    sagaReason = reason;
+    StepRecord marker = records.get(StepRecord.SAGA);
+    if (marker == null || marker.state() != StepState.COMPENSATING) {
+      if (!writeQuietly(StepRecord.SAGA, sagaMarker(StepState.COMPENSATING))) {
+        return null;
+      }
+    }
+    List<Registered> order = new ArrayList<>(compensations);
+    order.sort(Comparator.comparingInt(Registered::seq).reversed());
+    Set<String> reached = new HashSet<>();
+    int failed = 0;
+    for (Registered c : order) {
+      reached.add(c.name());
+      StepRecord rec = records.get(c.name());
+      if (rec.state() == StepState.COMPENSATED) {
+        continue;
+      }
+      if (rec.state() == StepState.COMPENSATION_FAILED) {
+        failed++;
+        continue;
+      }
+      int attempts = rec.compensationAttempts() + 1;
+      try {
+        c.compensation().compensate(c.result());
+      } catch (Exception e) {
+        String error = JobError.of(e).message();
+        if (attempts < StepLimits.COMPENSATION_ATTEMPTS) {
+          log.warn(
+              "Job {} ({}): compensation of step '{}' failed (try {} of {}); retrying in {}",
+              rj.job().id(),
+              rj.job().type(),
+              c.name(),
+              attempts,
+              StepLimits.COMPENSATION_ATTEMPTS,
+              retryDelay,
+              e);
+          if (!writeQuietly(
+              c.name(), rec.withCompensation(StepState.COMPENSATING, attempts, error))) {
+            return null;
+          }
+          return new Finish.Snooze(rj.lease(), retryDelay);
+        }
+        log.error(
+            "Job {} ({}): compensation of step '{}' failed {} times; marked COMPENSATION_FAILED",
+            rj.job().id(),
+            rj.job().type(),
+            c.name(),
+            attempts,
+            e);
+        failed++;
+        if (!writeQuietly(
+            c.name(), rec.withCompensation(StepState.COMPENSATION_FAILED, attempts, error))) {
+          return null;
+        }
+        continue;
+      }
+      if (!writeQuietly(
+          c.name(), rec.withCompensation(StepState.COMPENSATED, attempts, rec.error()))) {
+        return null;
+      }
+    }
+    // A completed step whose compensation the replay never reached (the handler took another path).
+    for (Map.Entry<String, StepRecord> e : new ArrayList<>(records.entrySet())) {
+      StepRecord rec = e.getValue();
+      if (rec.compensable()
+          && !reached.contains(e.getKey())
+          && (rec.state() == StepState.COMPLETED || rec.state() == StepState.COMPENSATING)) {
+        log.error(
+            "Job {} ({}): step '{}' has a compensation that the replay did not reach",
+            rj.job().id(),
+            rj.job().type(),
+            e.getKey());
+        failed++;
+        if (!writeQuietly(
+            e.getKey(),
+            rec.withCompensation(
+                StepState.COMPENSATION_FAILED,
+                rec.compensationAttempts(),
+                "compensation not reached: the handler did not pass this step when replayed"))) {
+          return null;
+        }
+      }
+    }
+    StepState end = failed == 0 ? StepState.COMPENSATED : StepState.COMPENSATION_FAILED;
+    if (!writeQuietly(StepRecord.SAGA, sagaMarker(end))) {
+      return null;
+    }
+    lastSagaSummary =
+        failed == 0
+            ? "compensated " + order.size() + " step(s)"
+            : failed + " compensation(s) failed of " + (order.size() + failed);
+    return DONE;
+  }
+
+  /** Marker answer of {@link #compensate}: finish the job with the saga's outcome. */
+  static final Finish DONE =
+      new Finish.Release(new dev.keel.queue.Lease(new java.util.UUID(0, 0), 0, "-", "-"));
+
+  private String lastSagaSummary;
+
+  String sagaSummary() {
+    return lastSagaSummary;
+  }
+
+  private StepRecord sagaMarker(StepState state) {
+    return new StepRecord(
+        null,
+        state,
+        null,
+        rj.job().attempt(),
+        null,
+        state == StepState.COMPENSATING ? null : clock.instant().toString(),
+        sagaReason,
+        false,
+        0,
+        null,
+        sagaOutcome);
+  }
+
+  // ---- Internals ------------------------------------------------------------------------------
+
+  private boolean loaded() {
+    return stored != null;
+  }
+
+  private void load() {
+    Job job = rj.job();
+    JobSteps steps =
+        backend
+            .loadSteps(new JobRef(job.tenant(), job.id()))
+            .orElse(new JobSteps(List.of(), List.of()));
+    stored = new LinkedHashMap<>();
+    for (StoredStep s : steps.steps()) {
+      stored.put(s.name(), s);
+      records.put(s.name(), parseRecord(s));
+      nextSeq = Math.max(nextSeq, s.seq() + 1);
+    }
+    signals = new LinkedHashMap<>();
+    for (StoredSignal s : steps.signals()) {
+      signals.put(s.name(), s);
+    }
+    StepRecord marker = records.get(StepRecord.SAGA);
+    if (marker != null && marker.state() == StepState.COMPENSATING) {
+      enterCompensation(marker.outcome(), marker.error());
+    } else if (marker == null) {
+      if (signals.containsKey(CANCEL_SIGNAL)) {
+        enterCompensation(CANCEL, reasonOf(signals.get(CANCEL_SIGNAL), "cancelled via client"));
+      } else if (signals.containsKey(COMPENSATE_SIGNAL)) {
+        enterCompensation(
+            FAIL, job.lastError() != null ? job.lastError().message() : "compensation requested");
+      }
+    }
+  }
+
+  private void enterCompensation(String outcome, String reason) {
+    compensating = true;
+    sagaOutcome = outcome;
+    sagaReason = reason;
+  }
+
+  private String reasonOf(StoredSignal signal, String fallback) {
+    try {
+      JsonNode n = mapper.readTree(signal.payload());
+      return n.hasNonNull("reason") ? n.get("reason").asText() : fallback;
+    } catch (JsonProcessingException e) {
+      log.warn("Job {}: unreadable control signal payload; using '{}'", rj.job().id(), fallback, e);
+      return fallback;
+    }
+  }
+
+  /** Checks the name is new in this run, loads on first use; the stored record, if any. */
+  private StepRecord begin(String name) {
+    if (!used.add(name)) {
+      throw new InvalidStepException(
+          "name", "step '" + name + "' was already used in this run: step names must be unique");
+    }
+    if (stopped || suspension != null) {
+      throw new StepControl("the job is already suspending or lost its lease");
+    }
+    if (!loaded()) {
+      load();
+    }
+    if (!stored.containsKey(name) && records.size() >= StepLimits.MAX_STEPS) {
+      throw new InvalidStepException(
+          "name", "a job has at most " + StepLimits.MAX_STEPS + " step records");
+    }
+    return records.get(name);
+  }
+
+  private void stopIfCompensating(String name) {
+    if (compensating) {
+      throw new StepControl("compensating: replay stopped at step '" + name + "'");
+    }
+  }
+
+  private void onControlSignals(StepWriteResult w) {
+    if (compensating || w == null || w.controlSignals().isEmpty()) {
+      return;
+    }
+    StepRecord marker = records.get(StepRecord.SAGA);
+    if (marker != null) {
+      return;
+    }
+    if (w.controlSignals().contains(CANCEL_SIGNAL)
+        || w.controlSignals().contains(COMPENSATE_SIGNAL)) {
+      // Re-read the signals for the reason, then unwind to compensate.
+      JobSteps fresh =
+          backend
+              .loadSteps(new JobRef(rj.job().tenant(), rj.job().id()))
+              .orElse(new JobSteps(List.of(), List.of()));
+      for (StoredSignal s : fresh.signals()) {
+        signals.put(s.name(), s);
+      }
+      if (signals.containsKey(CANCEL_SIGNAL)) {
+        enterCompensation(CANCEL, reasonOf(signals.get(CANCEL_SIGNAL), "cancelled via client"));
+      } else {
+        enterCompensation(FAIL, "compensation requested");
+      }
+      throw new StepControl("a cancel or compensate request arrived");
+    }
+  }
+
+  private void suspend(Duration delay, String signal) {
+    suspension = new SuspendRequest(rj.lease(), delay, signal);
+    throw new StepControl("suspending for " + delay);
+  }
+
+  private int seqOf(String name) {
+    StoredStep s = stored.get(name);
+    return s != null ? s.seq() : -1;
+  }
+
+  private StepWriteResult write(String name, StepRecord rec) {
+    StepWriteResult r = doWrite(name, rec);
+    if (!r.applied()) {
+      stopped = true;
+      rj.requestStop(StopReason.LEASE_LOST);
+      throw new StepControl("lease lost while storing step '" + name + "'");
+    }
+    return r;
+  }
+
+  private boolean writeQuietly(String name, StepRecord rec) {
+    boolean applied = doWrite(name, rec).applied();
+    if (!applied) {
+      stopped = true;
+      rj.requestStop(StopReason.LEASE_LOST);
+    }
+    return applied;
+  }
+
+  private StepWriteResult doWrite(String name, StepRecord rec) {
+    String body;
+    try {
+      body = mapper.writeValueAsString(rec);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("step record of '" + name + "' cannot be written", e);
+    }
+    StoredStep old = stored.get(name);
+    int seq = old != null ? old.seq() : nextSeq++;
+    StepWriteResult r =
+        backend.saveSteps(StepWriteRequest.of(rj.lease(), new StepWrite(name, seq, body)));
+    if (r.applied()) {
+      stored.put(name, new StoredStep(name, seq, body, clock.instant()));
+      records.put(name, rec);
+    }
+    return r;
+  }
+
+  private StepRecord finished(StepRecord rec, StepState state, String error, Instant now) {
+    return new StepRecord(
+        rec.kind(),
+        state,
+        rec.result(),
+        rj.job().attempt(),
+        rec.startedAt(),
+        now.toString(),
+        error,
+        rec.compensable(),
+        rec.compensationAttempts(),
+        rec.until(),
+        null);
+  }
+
+  private StepRecord parseRecord(StoredStep s) {
+    try {
+      return mapper.readValue(s.body(), StepRecord.class);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(
+          "job " + rj.job().id() + ": step record '" + s.name() + "' cannot be read", e);
+    }
+  }
+
+  private JsonNode toJson(Object result, String name) {
+    JsonNode node;
+    try {
+      node = mapper.valueToTree(result);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidStepException(
+          "result", "of step '" + name + "' cannot be serialized to JSON: " + e.getMessage());
+    }
+    if (node == null) {
+      node = mapper.nullNode();
+    }
+    int size = node.toString().getBytes(StandardCharsets.UTF_8).length;
+    if (size > StepLimits.MAX_RESULT_BYTES) {
+      throw new StepResultTooLargeException("result of step '" + name + "'", size);
+    }
+    return node;
+  }
+
+  private JsonNode parse(String json, String name) {
+    try {
+      return mapper.readTree(json);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("signal '" + name + "' payload cannot be read", e);
+    }
+  }
+
+  private <R> R read(JsonNode node, Class<R> type, String name) {
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    try {
+      return mapper.treeToValue(node, type);
+    } catch (JsonProcessingException e) {
+      throw new InvalidStepException(
+          "type",
+          "stored result of '"
+              + name
+              + "' cannot be read as "
+              + type.getName()
+              + ": "
+              + e.getOriginalMessage());
+    }
+  }
+
+  private static void checkName(String name, String call) {
+    if (name == null || name.isBlank()) {
+      throw new InvalidStepException("name", call + " name must not be blank");
+    }
+    if (name.length() > StepLimits.MAX_NAME_LENGTH) {
+      throw new InvalidStepException(
+          "name", call + " name must be at most " + StepLimits.MAX_NAME_LENGTH + " characters");
+    }
+    if (name.startsWith(SignalRequest.CONTROL_PREFIX)) {
+      throw new InvalidStepException(
+          "name",
+          call + " name must not start with '" + SignalRequest.CONTROL_PREFIX + "' (reserved)");
+    }
+  }
+
+  private static void checkDuration(Duration d, String field) {
+    if (d == null || d.isNegative()) {
+      throw new InvalidStepException(field, "must be zero or positive");
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <E extends Throwable> RuntimeException sneaky(Throwable e) throws E {
+    throw (E) e;
+  }
+}

@@ -1,0 +1,163 @@
+package dev.keel.queue.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.keel.queue.Job;
+import dev.keel.queue.JobHandler;
+import dev.keel.queue.JobOutcome;
+import dev.keel.queue.JobOutcomeException;
+import dev.keel.queue.JobState;
+import dev.keel.queue.Keel;
+import dev.keel.queue.spi.QueueBackend;
+import dev.keel.queue.steps.StepInfo;
+import dev.keel.queue.steps.StepReport;
+import dev.keel.queue.steps.StepState;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Saga compensation through Keel's engine: when a job fails for good or is cancelled, the
+ * compensations of its completed steps run in reverse order, each until it returns once.
+ */
+public abstract class SagaConformanceTest extends StepTestSupport {
+
+  private final AtomicInteger undoFailures = new AtomicInteger();
+
+  /** reserve, charge, provision (fails as {@code failure} says), email; each with an undo. */
+  private JobHandler<Order> onboarding(String failure) {
+    return ctx -> {
+      ctx.step("reserve", Integer.class, () -> ran("reserve", 1), r -> ran("undo-reserve", r));
+      ctx.step(
+          "charge",
+          Integer.class,
+          () -> ran("charge", 2),
+          r -> {
+            if (undoFailures.getAndDecrement() > 0) {
+              ran("undo-charge-failed", r);
+              throw new IllegalStateException("refund API down");
+            }
+            ran("undo-charge", r);
+          });
+      ctx.step(
+          "provision",
+          Integer.class,
+          () -> {
+            ran("provision", 3);
+            if (failure.equals("permanent")) {
+              throw JobOutcomeException.permanentFailure("no capacity in region");
+            }
+            throw new IllegalStateException("provisioning timed out");
+          },
+          r -> ran("undo-provision", r));
+      ctx.step("email", Integer.class, () -> ran("email", 4), r -> ran("undo-email", r));
+      return JobOutcome.success();
+    };
+  }
+
+  @Test
+  void aPermanentFailureRunsTheCompensationsOfCompletedStepsInReverseOrderOnce() {
+    QueueBackend b = empty();
+    undoFailures.set(0);
+    Keel keel = node(b, "onboard", 5, onboarding("permanent"));
+    UUID id = enqueue(keel, "onboard");
+    start(keel, 1);
+    Job failed = awaitState(keel, id, JobState.FAILED);
+    assertThat(log)
+        .containsExactly("reserve", "charge", "provision", "undo-charge", "undo-reserve");
+    assertThat(failed.lastError().message())
+        .contains("no capacity in region")
+        .contains("compensated 2 step(s)");
+    StepReport r = report(keel, id);
+    assertThat(r.compensation()).isEqualTo(StepState.COMPENSATED);
+    assertThat(r.compensationReason()).contains("no capacity in region");
+    assertThat(r.steps())
+        .extracting(StepInfo::state)
+        .containsExactly(StepState.COMPENSATED, StepState.COMPENSATED, StepState.FAILED);
+  }
+
+  @Test
+  void exhaustedAttemptsCompensateOnceAndCompletedStepsNeverRerun() {
+    QueueBackend b = empty();
+    undoFailures.set(0);
+    Keel keel = node(b, "onboard", 3, onboarding("retry"));
+    UUID id = enqueue(keel, "onboard");
+    start(keel, 1);
+    awaitState(keel, id, JobState.FAILED);
+    assertThat(runs("reserve")).isEqualTo(1);
+    assertThat(runs("charge")).isEqualTo(1);
+    assertThat(runs("provision")).isEqualTo(3);
+    assertThat(runs("undo-charge")).isEqualTo(1);
+    assertThat(runs("undo-reserve")).isEqualTo(1);
+    assertThat(runs("undo-provision")).as("a step that never completed is not undone").isZero();
+    assertThat(log.indexOf("undo-charge")).isLessThan(log.indexOf("undo-reserve"));
+  }
+
+  @Test
+  void aFailingCompensationIsRetriedAndRecordedAndNeverRunsAgainAfterItReturned() {
+    QueueBackend b = empty();
+    undoFailures.set(2);
+    Keel keel = node(b, "onboard", 1, onboarding("permanent"));
+    UUID id = enqueue(keel, "onboard");
+    start(keel, 1);
+    awaitState(keel, id, JobState.FAILED);
+    assertThat(runs("undo-charge-failed")).isEqualTo(2);
+    assertThat(runs("undo-charge")).isEqualTo(1);
+    assertThat(runs("undo-reserve")).isEqualTo(1);
+    assertThat(runs("reserve")).as("replays do not rerun completed steps").isEqualTo(1);
+    assertThat(runs("provision")).as("nor the step that failed").isEqualTo(1);
+    StepInfo charge = report(keel, id).steps().get(1);
+    assertThat(charge.state()).isEqualTo(StepState.COMPENSATED);
+    assertThat(charge.compensationAttempts()).isEqualTo(3);
+  }
+
+  @Test
+  void aCompensationThatNeverSucceedsIsMarkedForAPersonAndTheRestStillRun() {
+    QueueBackend b = empty();
+    undoFailures.set(100);
+    Keel keel = node(b, "onboard", 1, onboarding("permanent"));
+    UUID id = enqueue(keel, "onboard");
+    start(keel, 1);
+    Job failed = awaitState(keel, id, JobState.FAILED);
+    assertThat(runs("undo-charge-failed"))
+        .isEqualTo(dev.keel.queue.steps.StepLimits.COMPENSATION_ATTEMPTS);
+    assertThat(runs("undo-reserve")).isEqualTo(1);
+    StepReport r = report(keel, id);
+    assertThat(r.compensation()).isEqualTo(StepState.COMPENSATION_FAILED);
+    assertThat(r.steps().get(1).state()).isEqualTo(StepState.COMPENSATION_FAILED);
+    assertThat(r.steps().get(1).error()).contains("refund API down");
+    assertThat(failed.lastError().message()).contains("1 compensation(s) failed");
+  }
+
+  @Test
+  void cancellingAWaitingJobRunsItsCompensationsThenCancelsIt() {
+    QueueBackend b = empty();
+    Keel keel =
+        node(
+            b,
+            "approve",
+            5,
+            ctx -> {
+              ctx.step(
+                  "reserve", Integer.class, () -> ran("reserve", 1), r -> ran("undo-reserve", r));
+              ctx.awaitSignal("approval", String.class, Duration.ofMinutes(10));
+              ctx.step("ship", Integer.class, () -> ran("ship", 2));
+              return JobOutcome.success();
+            });
+    UUID id = enqueue(keel, "approve");
+    start(keel, 1);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                report(keel, id).steps().size() == 2
+                    && keel.client().find(id).orElseThrow().state() == JobState.PENDING);
+    assertThat(keel.client().cancel("default", id).changed()).isTrue();
+    Job cancelled = awaitState(keel, id, JobState.CANCELLED);
+    assertThat(log).containsExactly("reserve", "undo-reserve");
+    assertThat(cancelled.lastError().message()).contains("cancelled via client");
+    assertThat(report(keel, id).compensation()).isEqualTo(StepState.COMPENSATED);
+  }
+}
