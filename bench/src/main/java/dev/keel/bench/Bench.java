@@ -33,6 +33,7 @@ public final class Bench {
             case "recurring" -> w.recurring();
             case "concurrency" -> w.concurrency();
             case "links" -> w.links();
+            case "steps" -> w.steps();
             default -> throw new IllegalArgumentException("unknown workload " + workload);
           };
     }
@@ -114,7 +115,7 @@ public final class Bench {
       }
       if (positional.isEmpty()) {
         throw new IllegalArgumentException(
-            "usage: bench/run BACKEND [N [W]] [--workloads=burn-down,latency,steady,history,recurring,concurrency,links] [--schedules=K]");
+            "usage: bench/run BACKEND [N [W]] [--workloads=burn-down,latency,steady,history,recurring,concurrency,links,steps] [--schedules=K]");
       }
       o.backend = positional.get(0);
       if (!Set.of("inline", "postgres", "redis").contains(o.backend)) {

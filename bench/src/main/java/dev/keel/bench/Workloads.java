@@ -83,6 +83,17 @@ final class Workloads {
                   }
                   return JobOutcome.success();
                 })
+            .register(
+                "tick.steps",
+                Tick.class,
+                ctx -> {
+                  // Five checkpointed steps: the steps workload's job.
+                  for (int k = 0; k < 5; k++) {
+                    int step = k;
+                    ctx.step("s" + k, Integer.class, () -> ctx.payload().seq() + step);
+                  }
+                  return JobOutcome.success();
+                })
             .listener(
                 e -> {
                   if (e instanceof JobEvent.Succeeded) {
@@ -317,6 +328,28 @@ final class Workloads {
             }
           };
       ok &= burnDownOn(keel, 0, n - n % 2, "RESULT-LINKS-DEPS", enqueue);
+    }
+    return ok;
+  }
+
+  /**
+   * Durable steps (not one of the standard workloads): N/5 jobs of five checkpointed steps each,
+   * against N plain jobs (the same work as five separate jobs each), each in a fresh namespace.
+   * Throughput is reported in jobs; steps per second of the first equal five times its figure.
+   */
+  boolean steps() throws Exception {
+    boolean ok = true;
+    int n = o.jobs;
+    try (BenchBackend target = BenchBackend.fresh(o.backend, "steps0");
+        Keel keel = keel(target.backend())) {
+      ok &= burnDownOn(keel, 0, n, "RESULT-STEPS-PLAIN");
+    }
+    jobOf = i -> JobRequest.of("tick.steps", new Tick(i));
+    try (BenchBackend target = BenchBackend.fresh(o.backend, "steps1");
+        Keel keel = keel(target.backend())) {
+      ok &= burnDownOn(keel, 0, n / 5, "RESULT-STEPS-5");
+    } finally {
+      jobOf = i -> JobRequest.of("tick", new Tick(i));
     }
     return ok;
   }
