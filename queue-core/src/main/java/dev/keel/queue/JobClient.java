@@ -390,7 +390,11 @@ public final class JobClient {
   public ChangeResult cancel(String tenant, UUID id) {
     if (backend.capabilities().steps()) {
       // A job with completed steps to undo is asked to cancel: it compensates, then ends CANCELLED.
-      Optional<dev.keel.queue.spi.JobSteps> steps = backend.loadSteps(ref(tenant, id));
+      Optional<Job> current = backend.find(ref(tenant, id));
+      Optional<dev.keel.queue.spi.JobSteps> steps =
+          current.isPresent() && current.get().state().isActive()
+              ? backend.loadSteps(ref(tenant, id))
+              : Optional.empty();
       if (steps.isPresent() && StepReports.hasPendingCompensation(json.mapper(), steps.get())) {
         dev.keel.queue.spi.SignalResult s =
             backend.signal(
@@ -398,9 +402,11 @@ public final class JobClient {
                     ref(tenant, id),
                     dev.keel.queue.spi.SignalRequest.CONTROL_PREFIX + "cancel",
                     "{\"reason\":\"cancelled via client\"}"));
-        if (s.outcome() == dev.keel.queue.spi.SignalResult.Outcome.STORED
-            || s.outcome() == dev.keel.queue.spi.SignalResult.Outcome.DUPLICATE) {
+        if (s.outcome() == dev.keel.queue.spi.SignalResult.Outcome.STORED) {
           return new ChangeResult(backend.find(ref(tenant, id)), true);
+        }
+        if (s.outcome() == dev.keel.queue.spi.SignalResult.Outcome.DUPLICATE) {
+          return new ChangeResult(backend.find(ref(tenant, id)), false); // asked before
         }
       }
     }

@@ -213,22 +213,30 @@ public final class JobExecution {
     Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
     durations.record(took);
     progress.flush();
+    if (steps.stopped()) {
+      rj.requestStop(StopReason.LEASE_LOST);
+    }
     if (rj.stopReason() != StopReason.LEASE_LOST) {
       if (steps.suspension() != null) {
         return suspend(rj, steps);
       }
       if (steps.compensating()) {
-        return compensate(rj, steps, steps.sagaOutcome(), steps.sagaReason());
+        if (failure != null && !(failure instanceof StepControl)) {
+          log.warn(
+              "Job {} ({}): the replay before compensation threw; compensating anyway",
+              job.id(),
+              job.type(),
+              failure);
+        }
+        return compensate(rj, steps, steps.sagaOutcome(), JobError.of(steps.sagaReason()));
       }
     }
     Completion decided = decide(rj, outcome, failure, took, timeout);
-    if (steps.hasCompensations() && decided.finish() != null) {
-      if (decided.finish() instanceof Finish.Fail f) {
-        return compensate(rj, steps, StepRunner.FAIL, f.error().message());
-      }
-      if (decided.finish() instanceof Finish.Cancel c) {
-        return compensate(rj, steps, StepRunner.CANCEL, c.reason());
-      }
+    if (decided.finish() instanceof Finish.Fail f && steps.needsCompensation()) {
+      return compensate(rj, steps, StepRunner.FAIL, f.error());
+    }
+    if (decided.finish() instanceof Finish.Cancel c && steps.needsCompensation()) {
+      return compensate(rj, steps, StepRunner.CANCEL, JobError.of(c.reason()));
     }
     return decided;
   }
@@ -237,7 +245,24 @@ public final class JobExecution {
   private Completion suspend(RunningJob rj, StepRunner steps) {
     Job job = rj.job();
     dev.keel.queue.spi.SuspendRequest s = steps.suspension();
-    if (!backend.suspend(s).isApplied(job.id())) {
+    rj.markFinishing();
+    boolean applied;
+    try {
+      applied = backend.suspend(s).isApplied(job.id());
+    } catch (RuntimeException e) {
+      // The sleep or wait is recorded already: run again soon rather than fail the attempt.
+      log.warn(
+          "Job {} ({}) could not suspend; running it again in {}",
+          job.id(),
+          job.type(),
+          ENGINE_ERROR_DELAY,
+          e);
+      return new Completion(
+          rj,
+          new Finish.Snooze(rj.lease(), ENGINE_ERROR_DELAY),
+          new JobEvent.Snoozed(job, ENGINE_ERROR_DELAY));
+    }
+    if (!applied) {
       log.warn("Job {} ({}) lost its lease before it could suspend", job.id(), job.type());
       return new Completion(rj, null, new JobEvent.LeaseLost(job));
     }
@@ -246,12 +271,12 @@ public final class JobExecution {
   }
 
   /** Runs the saga's compensations; finishes the job FAILED or CANCELLED once they are done. */
-  private Completion compensate(RunningJob rj, StepRunner steps, String outcome, String reason) {
+  private Completion compensate(RunningJob rj, StepRunner steps, String outcome, JobError cause) {
     Job job = rj.job();
-    Duration retry = compensationDelay(rj, steps);
+    String reason = cause.message();
     Finish f;
     try {
-      f = steps.compensate(outcome, reason, retry);
+      f = steps.compensate(outcome, reason, tries -> compensationDelay(rj, tries));
     } catch (RuntimeException e) {
       log.error("Job {} ({}): compensation could not run; retrying", job.id(), job.type(), e);
       return new Completion(
@@ -273,15 +298,15 @@ public final class JobExecution {
       return new Completion(
           rj, new Finish.Cancel(rj.lease(), text), new JobEvent.Cancelled(job, text));
     }
-    JobError error = JobError.of(text);
+    JobError error = new JobError(text, cause.stackTrace());
     log.error("Job {} ({}) failed for good after compensation: {}", job.id(), job.type(), text);
     return new Completion(rj, new Finish.Fail(rj.lease(), error), new JobEvent.Failed(job, error));
   }
 
   /** The delay before a compensation is tried again: the type's retry policy, by try number. */
-  private static Duration compensationDelay(RunningJob rj, StepRunner steps) {
+  private static Duration compensationDelay(RunningJob rj, int tries) {
     try {
-      Duration d = rj.type().retryPolicy().delayAfter(1);
+      Duration d = rj.type().retryPolicy().delayAfter(tries);
       return d != null && !d.isNegative() ? d : ENGINE_ERROR_DELAY;
     } catch (RuntimeException e) {
       log.error(

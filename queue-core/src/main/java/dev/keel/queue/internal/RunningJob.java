@@ -86,7 +86,8 @@ public final class RunningJob {
   /** Asks the handler to stop; the first reason wins. */
   public void requestStop(StopReason reason) {
     synchronized (threadLock) {
-      if (stopReason == null) {
+      // A lost lease overrides an earlier timeout or shutdown: nothing may be written any more.
+      if (stopReason == null || reason == StopReason.LEASE_LOST) {
         stopReason = reason;
       }
       if (thread != null) {

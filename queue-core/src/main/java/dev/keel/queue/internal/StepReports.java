@@ -54,13 +54,19 @@ public final class StepReports {
     return new StepReport(steps, signals, saga, reason);
   }
 
-  /** True if the job has a completed step whose compensation has not run yet. */
+  /**
+   * True if cancelling the job must go through its saga: it is compensating already, or it has a
+   * completed step whose compensation has not run.
+   */
   public static boolean hasPendingCompensation(ObjectMapper mapper, JobSteps stored) {
     boolean any = false;
     for (StoredStep s : stored.steps()) {
       StepRecord r = parse(mapper, s);
       if (StepRecord.SAGA.equals(s.name())) {
-        return false;
+        if (r.state() == StepState.COMPENSATING) {
+          return true;
+        }
+        continue;
       }
       any |= r.compensable() && r.state() == StepState.COMPLETED;
     }

@@ -29,7 +29,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -98,9 +97,21 @@ public final class StepRunner {
     return stopped;
   }
 
-  /** Whether completed steps with compensations exist (so a final failure compensates). */
-  boolean hasCompensations() {
-    return !compensations.isEmpty();
+  /**
+   * Whether the job has completed steps with compensations, so a final failure compensates. Reads
+   * the job's steps if this run never touched one (one round trip, on final failures only).
+   */
+  boolean needsCompensation() {
+    if (!compensations.isEmpty()) {
+      return true;
+    }
+    if (!loaded()) {
+      if (!backend.capabilities().steps()) {
+        return false;
+      }
+      load();
+    }
+    return hasUnregisteredCompensations();
   }
 
   String sagaOutcome() {
@@ -119,7 +130,12 @@ public final class StepRunner {
     java.util.Objects.requireNonNull(type, "type");
     java.util.Objects.requireNonNull(action, "action");
     StepRecord rec = begin(name);
-    if (rec != null && rec.state().isDone() && rec.kind() == StepKind.STEP) {
+    boolean undone =
+        rec != null
+            && !compensating
+            && (rec.state() == StepState.COMPENSATED
+                || rec.state() == StepState.COMPENSATION_FAILED);
+    if (rec != null && rec.state().isDone() && rec.kind() == StepKind.STEP && !undone) {
       R result = read(rec.result(), type, name);
       if (compensation != null && rec.compensable()) {
         compensations.add(
@@ -132,21 +148,33 @@ public final class StepRunner {
     R result;
     try {
       result = action.run();
+    } catch (StepControl e) {
+      throw e;
     } catch (Exception e) {
-      write(
-          name,
-          new StepRecord(
-              StepKind.STEP,
-              StepState.FAILED,
-              null,
-              rj.job().attempt(),
-              started.toString(),
-              clock.instant().toString(),
-              JobError.of(e).message(),
-              compensation != null,
-              0,
-              null,
-              null));
+      try {
+        StepWriteResult failed =
+            doWrite(
+                name,
+                new StepRecord(
+                    StepKind.STEP,
+                    StepState.FAILED,
+                    null,
+                    rj.job().attempt(),
+                    started.toString(),
+                    clock.instant().toString(),
+                    JobError.of(e).message(),
+                    compensation != null,
+                    0,
+                    null,
+                    null));
+        if (!failed.applied()) {
+          stopped = true;
+          rj.requestStop(StopReason.LEASE_LOST);
+        }
+      } catch (RuntimeException writeError) {
+        // The block's own failure is what the job reports; the record of it is best effort.
+        e.addSuppressed(writeError);
+      }
       throw sneaky(e);
     }
     JsonNode json = toJson(result, name);
@@ -166,8 +194,10 @@ public final class StepRunner {
                 null,
                 null));
     if (compensation != null) {
+      // The compensation gets the result as stored, exactly as a replay would.
       compensations.add(
-          new Registered(name, seqOf(name), (Compensation<Object>) compensation, result));
+          new Registered(
+              name, seqOf(name), (Compensation<Object>) compensation, read(json, type, name)));
     }
     onControlSignals(w);
     return result;
@@ -274,9 +304,20 @@ public final class StepRunner {
    * FAILED or CANCELLED), a snooze when one threw and will be tried again, or null when the lease
    * was lost.
    */
-  Finish compensate(String outcome, String reason, Duration retryDelay) {
+  Finish compensate(
+      String outcome, String reason, java.util.function.IntFunction<Duration> retryDelay) {
     if (!loaded()) {
       load();
+    }
+    if (!replayedForCompensation && hasUnregisteredCompensations()) {
+      // This run did not pass every completed step (it failed before reaching them): store the
+      // marker and run again at once, so a compensation-mode replay registers their compensations.
+      sagaOutcome = outcome;
+      sagaReason = reason;
+      if (!writeQuietly(StepRecord.SAGA, sagaMarker(StepState.COMPENSATING))) {
+        return null;
+      }
+      return new Finish.Snooze(rj.lease(), Duration.ZERO);
     }
     sagaOutcome = outcome;
     sagaReason = reason;
@@ -286,14 +327,21 @@ public final class StepRunner {
         return null;
       }
     }
+    // Newest first: the handler passes its steps in the order they completed.
     List<Registered> order = new ArrayList<>(compensations);
-    order.sort(Comparator.comparingInt(Registered::seq).reversed());
+    java.util.Collections.reverse(order);
     Set<String> reached = new HashSet<>();
     int failed = 0;
+    int compensated = 0;
     for (Registered c : order) {
+      if (rj.stopReason() == StopReason.LEASE_LOST) {
+        stopped = true;
+        return null;
+      }
       reached.add(c.name());
       StepRecord rec = records.get(c.name());
       if (rec.state() == StepState.COMPENSATED) {
+        compensated++;
         continue;
       }
       if (rec.state() == StepState.COMPENSATION_FAILED) {
@@ -313,13 +361,13 @@ public final class StepRunner {
               c.name(),
               attempts,
               StepLimits.COMPENSATION_ATTEMPTS,
-              retryDelay,
+              retryDelay.apply(attempts),
               e);
           if (!writeQuietly(
               c.name(), rec.withCompensation(StepState.COMPENSATING, attempts, error))) {
             return null;
           }
-          return new Finish.Snooze(rj.lease(), retryDelay);
+          return new Finish.Snooze(rj.lease(), retryDelay.apply(attempts));
         }
         log.error(
             "Job {} ({}): compensation of step '{}' failed {} times; marked COMPENSATION_FAILED",
@@ -339,6 +387,7 @@ public final class StepRunner {
           c.name(), rec.withCompensation(StepState.COMPENSATED, attempts, rec.error()))) {
         return null;
       }
+      compensated++;
     }
     // A completed step whose compensation the replay never reached (the handler took another path).
     for (Map.Entry<String, StepRecord> e : new ArrayList<>(records.entrySet())) {
@@ -368,8 +417,8 @@ public final class StepRunner {
     }
     lastSagaSummary =
         failed == 0
-            ? "compensated " + order.size() + " step(s)"
-            : failed + " compensation(s) failed of " + (order.size() + failed);
+            ? "compensated " + compensated + " step(s)"
+            : "compensated " + compensated + " step(s), " + failed + " compensation(s) failed";
     return DONE;
   }
 
@@ -378,6 +427,23 @@ public final class StepRunner {
       new Finish.Release(new dev.keel.queue.Lease(new java.util.UUID(0, 0), 0, "-", "-"));
 
   private String lastSagaSummary;
+
+  /** Set when this run started in compensation mode (a replay to register compensations). */
+  private boolean replayedForCompensation;
+
+  private boolean hasUnregisteredCompensations() {
+    Set<String> registered = new HashSet<>();
+    compensations.forEach(c -> registered.add(c.name()));
+    for (Map.Entry<String, StepRecord> e : records.entrySet()) {
+      StepRecord r = e.getValue();
+      if (r.compensable()
+          && (r.state() == StepState.COMPLETED || r.state() == StepState.COMPENSATING)
+          && !registered.contains(e.getKey())) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   String sagaSummary() {
     return lastSagaSummary;
@@ -434,6 +500,7 @@ public final class StepRunner {
   }
 
   private void enterCompensation(String outcome, String reason) {
+    replayedForCompensation = true;
     compensating = true;
     sagaOutcome = outcome;
     sagaReason = reason;
@@ -454,6 +521,9 @@ public final class StepRunner {
     if (!used.add(name)) {
       throw new InvalidStepException(
           "name", "step '" + name + "' was already used in this run: step names must be unique");
+    }
+    if (rj.stopReason() == StopReason.LEASE_LOST) {
+      stopped = true;
     }
     if (stopped || suspension != null) {
       throw new StepControl("the job is already suspending or lost its lease");
@@ -539,8 +609,17 @@ public final class StepRunner {
     }
     StoredStep old = stored.get(name);
     int seq = old != null ? old.seq() : nextSeq++;
-    StepWriteResult r =
-        backend.saveSteps(StepWriteRequest.of(rj.lease(), new StepWrite(name, seq, body)));
+    // A timeout's interrupt must not make the write of a block that already returned fail (a
+    // driver may refuse to work on an interrupted thread): the flag is put back afterwards.
+    boolean interrupted = Thread.interrupted();
+    StepWriteResult r;
+    try {
+      r = backend.saveSteps(StepWriteRequest.of(rj.lease(), new StepWrite(name, seq, body)));
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
     if (r.applied()) {
       stored.put(name, new StoredStep(name, seq, body, clock.instant()));
       records.put(name, rec);

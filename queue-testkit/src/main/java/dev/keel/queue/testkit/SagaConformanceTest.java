@@ -160,4 +160,32 @@ public abstract class SagaConformanceTest extends StepTestSupport {
     assertThat(cancelled.lastError().message()).contains("cancelled via client");
     assertThat(report(keel, id).compensation()).isEqualTo(StepState.COMPENSATED);
   }
+
+  @Test
+  void aLastAttemptThatFailsBeforeReachingItsStepsStillCompensatesThem() {
+    QueueBackend b = empty();
+    AtomicInteger early = new AtomicInteger(1);
+    Keel keel =
+        node(
+            b,
+            "early",
+            2,
+            ctx -> {
+              if (ctx.attempt() == 2 && early.getAndDecrement() > 0) {
+                // A transient failure before any step, on the last attempt.
+                throw new IllegalStateException("config service unreachable");
+              }
+              ctx.step(
+                  "reserve", Integer.class, () -> ran("reserve", 1), r -> ran("undo-reserve", r));
+              throw new IllegalStateException("provider down");
+            });
+    UUID id = enqueue(keel, "early");
+    start(keel, 1);
+    Job failed = awaitState(keel, id, JobState.FAILED);
+    assertThat(log).containsExactly("reserve", "undo-reserve");
+    assertThat(failed.lastError().message())
+        .contains("config service unreachable")
+        .contains("compensated 1 step(s)");
+    assertThat(report(keel, id).compensation()).isEqualTo(StepState.COMPENSATED);
+  }
 }
