@@ -76,7 +76,8 @@ class InlineBackendTest {
               new BackendCapabilities("inline", false, false, true, 10_000)
                   .withSchedules(true)
                   .withOpsData(true)
-                  .withCoordination(true));
+                  .withCoordination(true)
+                  .withSteps(true));
       assertThat(opened.ping().serverTime()).isEqualTo(clock.instant());
     }
   }
