@@ -731,6 +731,7 @@ public final class OpsHandler {
       var deps = l.putArray("dependsOn");
       j.links().dependsOn().forEach(d -> deps.add(d.toString()));
     }
+    putSteps(o, j);
     if (j.progress() == null) {
       o.putNull("progress");
     } else {
@@ -757,6 +758,43 @@ public final class OpsHandler {
     o.put("traceparent", j.traceparent());
     putMs(o, "timeoutMs", j.timeout());
     return o;
+  }
+
+  /** The job's durable steps, or null when it has none (or the backend keeps none). */
+  private void putSteps(ObjectNode o, Job j) {
+    if (!keel.backend().capabilities().steps()) {
+      o.putNull("steps");
+      return;
+    }
+    dev.keel.queue.steps.StepReport r = keel.client().steps(j.tenant(), j.id()).orElse(null);
+    if (r == null || (r.steps().isEmpty() && r.signals().isEmpty())) {
+      o.putNull("steps");
+      return;
+    }
+    ObjectNode s = o.putObject("steps");
+    s.put("compensation", r.compensation() == null ? null : r.compensation().name());
+    s.put("compensationReason", r.compensationReason());
+    var list = s.putArray("steps");
+    for (dev.keel.queue.steps.StepInfo i : r.steps()) {
+      ObjectNode e = list.addObject();
+      e.put("name", i.name());
+      e.put("kind", i.kind() == null ? null : i.kind().name());
+      e.put("state", i.state().name());
+      e.put("result", i.resultSummary());
+      e.put("attempt", i.attempt());
+      putTime(e, "startedAt", i.startedAt());
+      putTime(e, "finishedAt", i.finishedAt());
+      putTime(e, "until", i.until());
+      e.put("error", i.error());
+      e.put("compensable", i.compensable());
+      e.put("compensationAttempts", i.compensationAttempts());
+    }
+    var signals = s.putArray("signals");
+    for (dev.keel.queue.steps.StepReport.Signal sig : r.signals()) {
+      ObjectNode e = signals.addObject();
+      e.put("name", sig.name());
+      putTime(e, "sentAt", sig.sentAt());
+    }
   }
 
   // ---- process by type ------------------------------------------------------------------------

@@ -62,6 +62,7 @@ class DashboardBrowserTest {
   private UUID bad2;
   private UUID acmeBad;
   private UUID later;
+  private UUID onboarding;
 
   @BeforeAll
   void start() {
@@ -78,6 +79,15 @@ class DashboardBrowserTest {
                       }
                     }))
             .register("report", Map.class, JobHandler.of(m -> {}))
+            .register(
+                "onboard",
+                Map.class,
+                ctx -> {
+                  ctx.step("reserve", String.class, () -> "seat-7", s -> {});
+                  ctx.step("charge", Map.class, () -> Map.of("id", "ch-1", "cents", 4900), c -> {});
+                  ctx.awaitSignal("approval", Map.class, Duration.ofDays(2));
+                  return dev.keel.queue.JobOutcome.success();
+                })
             .build();
     console =
         OpsConsole.builder(keel)
@@ -97,6 +107,7 @@ class DashboardBrowserTest {
     acmeBad =
         enqueue(JobRequest.of("email", Map.of("to", "c@acme", "fail", true)).withTenant("acme"));
     later = enqueue(JobRequest.of("report", Map.of("day", "later")).withDelay(Duration.ofHours(1)));
+    onboarding = enqueue(JobRequest.of("onboard", Map.of("customer", "globex")));
     keel.drain(DrainOptions.defaults().withMaxJobs(20).withBudget(Duration.ofSeconds(20)));
     server = OpsServer.start(console, new InetSocketAddress("127.0.0.1", 0));
     base = server.url();
@@ -153,7 +164,8 @@ class DashboardBrowserTest {
         .contains("administrator");
     browser.textIs(test("count-FAILED"), "3");
     assertThat(browser.driver.findElement(test("count-SUCCEEDED")).getText()).isEqualTo("1");
-    assertThat(browser.driver.findElement(test("count-PENDING")).getText()).isEqualTo("1");
+    // The delayed report and the onboarding job that waits for its approval signal.
+    assertThat(browser.driver.findElement(test("count-PENDING")).getText()).isEqualTo("2");
     assertThat(browser.driver.findElement(test("health-verdict")).getText()).isEqualTo("Unhealthy");
     assertThat(browser.driver.findElement(test("health-problems")).getText())
         .contains("failed in the last hour");
@@ -227,10 +239,30 @@ class DashboardBrowserTest {
         .isEqualTo(JobState.CANCELLED);
   }
 
+  @Test
+  @Order(3)
+  void aJobsDurableStepsAreShownOnItsPage() {
+    browser.driver.get(base + "#/job/default/" + onboarding);
+    browser.visible(By.cssSelector("[data-test='job-detail'][data-id='" + onboarding + "']"));
+    WebElement steps = browser.visible(test("job-steps"));
+    List<WebElement> rows = steps.findElements(test("step-row"));
+    assertThat(rows)
+        .extracting(r -> r.getAttribute("data-name"))
+        .containsExactly("reserve", "charge", "approval");
+    assertThat(rows)
+        .extracting(r -> r.getAttribute("data-state"))
+        .containsExactly("COMPLETED", "COMPLETED", "WAITING");
+    assertThat(rows.get(1).findElement(test("step-result")).getText())
+        .isEqualTo("{\"cents\":4900,\"id\":\"ch-1\"}");
+    assertThat(browser.driver.findElement(test("job-signals")).getText())
+        .isEqualTo("No signals received.");
+    shots.add(browser.screenshot("job-steps"));
+  }
+
   // ---- (c) alerts ---------------------------------------------------------------------------
 
   @Test
-  @Order(3)
+  @Order(4)
   void theOpenAlertIsAcknowledged() throws Exception {
     browser.visible(test("nav-alerts")).click();
     By row =
@@ -273,7 +305,7 @@ class DashboardBrowserTest {
   // ---- (d) an operator ----------------------------------------------------------------------
 
   @Test
-  @Order(4)
+  @Order(5)
   void anOperatorSeesOnlyTheirTenant() {
     logout();
     login(ACME_TOKEN);
@@ -313,7 +345,7 @@ class DashboardBrowserTest {
   // ---- (e) a phone --------------------------------------------------------------------------
 
   @Test
-  @Order(5)
+  @Order(6)
   void theOverviewFitsAPhone() {
     logout();
     login(ADMIN_TOKEN);

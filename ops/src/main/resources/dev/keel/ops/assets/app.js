@@ -938,6 +938,33 @@
       ));
     }
 
+    if (job.steps) {
+      const rows = (job.steps.steps || []).map((st) => el(
+        'tr',
+        { test: 'step-row', 'data-name': st.name, 'data-state': st.state },
+        el('td', { class: 'mono', text: st.name }),
+        el('td', { text: st.kind || '' }),
+        el('td', {}, badge(st.state, 'step-state')),
+        el('td', { text: String(st.attempt) }),
+        el('td', {}, timeEl(st.finishedAt || st.startedAt)),
+        el('td', { class: 'mono', test: 'step-result', text: st.result || '' }),
+        el('td', { class: 'error-cell', text: st.error || '' }),
+      ));
+      const signals = (job.steps.signals || []).map((sg) => sg.name).join(', ');
+      root.append(el(
+        'section',
+        { class: 'panel', test: 'job-steps' },
+        el('h2', { text: 'Steps' }),
+        job.steps.compensation
+          ? el('p', { test: 'job-saga' }, 'Compensation: ', badge(job.steps.compensation, 'saga-state'), job.steps.compensationReason ? ` — ${job.steps.compensationReason}` : '')
+          : null,
+        el('table', {},
+          el('thead', {}, el('tr', {}, ['Step', 'Kind', 'State', 'Attempt', 'When', 'Result', 'Error'].map((h) => el('th', { text: h })))),
+          el('tbody', {}, rows)),
+        el('p', { class: 'muted', test: 'job-signals', text: signals ? `Signals received: ${signals}` : 'No signals received.' }),
+      ));
+    }
+
     const payloadText = typeof job.payload === 'string' ? job.payload : JSON.stringify(job.payload, null, 2);
     root.append(el('section', { class: 'panel' }, el('h2', { text: 'Payload' }), el('pre', { test: 'job-payload', text: payloadText === undefined ? 'null' : payloadText })));
 
