@@ -274,9 +274,9 @@ public final class JobExecution {
   private Completion compensate(RunningJob rj, StepRunner steps, String outcome, JobError cause) {
     Job job = rj.job();
     String reason = cause.message();
-    Finish f;
+    StepRunner.SagaProgress progress;
     try {
-      f = steps.compensate(outcome, reason, tries -> compensationDelay(rj, tries));
+      progress = steps.compensate(outcome, reason, tries -> compensationDelay(rj, tries));
     } catch (RuntimeException e) {
       log.error("Job {} ({}): compensation could not run; retrying", job.id(), job.type(), e);
       return new Completion(
@@ -284,13 +284,13 @@ public final class JobExecution {
           new Finish.Snooze(rj.lease(), ENGINE_ERROR_DELAY),
           new JobEvent.Snoozed(job, ENGINE_ERROR_DELAY));
     }
-    if (f == null) {
+    if (progress.leaseLost()) {
       log.warn("Job {} ({}) lost its lease while compensating", job.id(), job.type());
       return new Completion(rj, null, new JobEvent.LeaseLost(job));
     }
-    if (f != StepRunner.DONE) {
-      Duration d = ((Finish.Snooze) f).delay();
-      return new Completion(rj, f, new JobEvent.Snoozed(job, d));
+    if (progress.runAgainIn() != null) {
+      Duration d = progress.runAgainIn();
+      return new Completion(rj, new Finish.Snooze(rj.lease(), d), new JobEvent.Snoozed(job, d));
     }
     String text = (reason == null ? "failed" : reason) + " (" + steps.sagaSummary() + ")";
     if (StepRunner.CANCEL.equals(outcome)) {

@@ -27,6 +27,16 @@ record StepRecord(
 
   static final String SAGA = "keel:saga";
 
+  /** Reads a stored record's body. */
+  static StepRecord read(
+      com.fasterxml.jackson.databind.ObjectMapper mapper, dev.keel.queue.spi.StoredStep s) {
+    try {
+      return mapper.readValue(s.body(), StepRecord.class);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("step record '" + s.name() + "' cannot be read", e);
+    }
+  }
+
   StepRecord with(StepState newState) {
     return new StepRecord(
         kind,

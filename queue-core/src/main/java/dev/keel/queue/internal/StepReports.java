@@ -1,6 +1,5 @@
 package dev.keel.queue.internal;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keel.queue.spi.JobSteps;
 import dev.keel.queue.spi.StoredSignal;
@@ -23,7 +22,7 @@ public final class StepReports {
     StepState saga = null;
     String reason = null;
     for (StoredStep s : stored.steps()) {
-      StepRecord r = parse(mapper, s);
+      StepRecord r = StepRecord.read(mapper, s);
       if (StepRecord.SAGA.equals(s.name())) {
         saga = r.state();
         reason = r.error();
@@ -61,7 +60,7 @@ public final class StepReports {
   public static boolean hasPendingCompensation(ObjectMapper mapper, JobSteps stored) {
     boolean any = false;
     for (StoredStep s : stored.steps()) {
-      StepRecord r = parse(mapper, s);
+      StepRecord r = StepRecord.read(mapper, s);
       if (StepRecord.SAGA.equals(s.name())) {
         if (r.state() == StepState.COMPENSATING) {
           return true;
@@ -71,14 +70,6 @@ public final class StepReports {
       any |= r.compensable() && r.state() == StepState.COMPLETED;
     }
     return any;
-  }
-
-  private static StepRecord parse(ObjectMapper mapper, StoredStep s) {
-    try {
-      return mapper.readValue(s.body(), StepRecord.class);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("step record '" + s.name() + "' cannot be read", e);
-    }
   }
 
   private static Instant time(String iso) {

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keel.queue.Job;
 import dev.keel.queue.JobError;
-import dev.keel.queue.spi.Finish;
 import dev.keel.queue.spi.JobRef;
 import dev.keel.queue.spi.JobSteps;
 import dev.keel.queue.spi.QueueBackend;
@@ -70,8 +69,7 @@ public final class StepRunner {
   private SuspendRequest suspension;
   private boolean stopped;
 
-  private record Registered(
-      String name, int seq, Compensation<Object> compensation, Object result) {}
+  private record Registered(String name, Compensation<Object> compensation, Object result) {}
 
   StepRunner(QueueBackend backend, ObjectMapper mapper, InstantSource clock, RunningJob rj) {
     this.backend = backend;
@@ -138,8 +136,7 @@ public final class StepRunner {
     if (rec != null && rec.state().isDone() && rec.kind() == StepKind.STEP && !undone) {
       R result = read(rec.result(), type, name);
       if (compensation != null && rec.compensable()) {
-        compensations.add(
-            new Registered(name, seqOf(name), (Compensation<Object>) compensation, result));
+        compensations.add(new Registered(name, (Compensation<Object>) compensation, result));
       }
       return result;
     }
@@ -196,8 +193,7 @@ public final class StepRunner {
     if (compensation != null) {
       // The compensation gets the result as stored, exactly as a replay would.
       compensations.add(
-          new Registered(
-              name, seqOf(name), (Compensation<Object>) compensation, read(json, type, name)));
+          new Registered(name, (Compensation<Object>) compensation, read(json, type, name)));
     }
     onControlSignals(w);
     return result;
@@ -300,11 +296,10 @@ public final class StepRunner {
 
   /**
    * Runs the compensations still to run, newest step first, then answers how the job leaves this
-   * attempt: {@code done} when every compensation returned or gave up (the caller finishes the job
-   * FAILED or CANCELLED), a snooze when one threw and will be tried again, or null when the lease
-   * was lost.
+   * attempt: done when every compensation returned or gave up (the caller finishes the job FAILED
+   * or CANCELLED), again when one threw and will be tried again, or lost with the lease.
    */
-  Finish compensate(
+  SagaProgress compensate(
       String outcome, String reason, java.util.function.IntFunction<Duration> retryDelay) {
     if (!loaded()) {
       load();
@@ -315,16 +310,16 @@ public final class StepRunner {
       sagaOutcome = outcome;
       sagaReason = reason;
       if (!writeQuietly(StepRecord.SAGA, sagaMarker(StepState.COMPENSATING))) {
-        return null;
+        return SagaProgress.LOST;
       }
-      return new Finish.Snooze(rj.lease(), Duration.ZERO);
+      return SagaProgress.again(Duration.ZERO);
     }
     sagaOutcome = outcome;
     sagaReason = reason;
     StepRecord marker = records.get(StepRecord.SAGA);
     if (marker == null || marker.state() != StepState.COMPENSATING) {
       if (!writeQuietly(StepRecord.SAGA, sagaMarker(StepState.COMPENSATING))) {
-        return null;
+        return SagaProgress.LOST;
       }
     }
     // Newest first: the handler passes its steps in the order they completed.
@@ -336,7 +331,7 @@ public final class StepRunner {
     for (Registered c : order) {
       if (rj.stopReason() == StopReason.LEASE_LOST) {
         stopped = true;
-        return null;
+        return SagaProgress.LOST;
       }
       reached.add(c.name());
       StepRecord rec = records.get(c.name());
@@ -365,9 +360,9 @@ public final class StepRunner {
               e);
           if (!writeQuietly(
               c.name(), rec.withCompensation(StepState.COMPENSATING, attempts, error))) {
-            return null;
+            return SagaProgress.LOST;
           }
-          return new Finish.Snooze(rj.lease(), retryDelay.apply(attempts));
+          return SagaProgress.again(retryDelay.apply(attempts));
         }
         log.error(
             "Job {} ({}): compensation of step '{}' failed {} times; marked COMPENSATION_FAILED",
@@ -379,13 +374,13 @@ public final class StepRunner {
         failed++;
         if (!writeQuietly(
             c.name(), rec.withCompensation(StepState.COMPENSATION_FAILED, attempts, error))) {
-          return null;
+          return SagaProgress.LOST;
         }
         continue;
       }
       if (!writeQuietly(
           c.name(), rec.withCompensation(StepState.COMPENSATED, attempts, rec.error()))) {
-        return null;
+        return SagaProgress.LOST;
       }
       compensated++;
     }
@@ -407,24 +402,33 @@ public final class StepRunner {
                 StepState.COMPENSATION_FAILED,
                 rec.compensationAttempts(),
                 "compensation not reached: the handler did not pass this step when replayed"))) {
-          return null;
+          return SagaProgress.LOST;
         }
       }
     }
     StepState end = failed == 0 ? StepState.COMPENSATED : StepState.COMPENSATION_FAILED;
     if (!writeQuietly(StepRecord.SAGA, sagaMarker(end))) {
-      return null;
+      return SagaProgress.LOST;
     }
     lastSagaSummary =
         failed == 0
             ? "compensated " + compensated + " step(s)"
             : "compensated " + compensated + " step(s), " + failed + " compensation(s) failed";
-    return DONE;
+    return SagaProgress.DONE;
   }
 
-  /** Marker answer of {@link #compensate}: finish the job with the saga's outcome. */
-  static final Finish DONE =
-      new Finish.Release(new dev.keel.queue.Lease(new java.util.UUID(0, 0), 0, "-", "-"));
+  /**
+   * How a compensation pass left the job: its lease lost, all compensations done (finish it with
+   * the saga's outcome), or to run again after {@code runAgainIn}.
+   */
+  record SagaProgress(boolean leaseLost, Duration runAgainIn) {
+    static final SagaProgress LOST = new SagaProgress(true, null);
+    static final SagaProgress DONE = new SagaProgress(false, null);
+
+    static SagaProgress again(Duration delay) {
+      return new SagaProgress(false, delay);
+    }
+  }
 
   private String lastSagaSummary;
 
@@ -479,7 +483,7 @@ public final class StepRunner {
     stored = new LinkedHashMap<>();
     for (StoredStep s : steps.steps()) {
       stored.put(s.name(), s);
-      records.put(s.name(), parseRecord(s));
+      records.put(s.name(), StepRecord.read(mapper, s));
       nextSeq = Math.max(nextSeq, s.seq() + 1);
     }
     signals = new LinkedHashMap<>();
@@ -576,11 +580,6 @@ public final class StepRunner {
     throw new StepControl("suspending for " + delay);
   }
 
-  private int seqOf(String name) {
-    StoredStep s = stored.get(name);
-    return s != null ? s.seq() : -1;
-  }
-
   private StepWriteResult write(String name, StepRecord rec) {
     StepWriteResult r = doWrite(name, rec);
     if (!r.applied()) {
@@ -640,15 +639,6 @@ public final class StepRunner {
         rec.compensationAttempts(),
         rec.until(),
         null);
-  }
-
-  private StepRecord parseRecord(StoredStep s) {
-    try {
-      return mapper.readValue(s.body(), StepRecord.class);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(
-          "job " + rj.job().id() + ": step record '" + s.name() + "' cannot be read", e);
-    }
   }
 
   private JsonNode toJson(Object result, String name) {
