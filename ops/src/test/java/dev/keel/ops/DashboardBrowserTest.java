@@ -84,7 +84,11 @@ class DashboardBrowserTest {
                 Map.class,
                 ctx -> {
                   ctx.step("reserve", String.class, () -> "seat-7", s -> {});
-                  ctx.step("charge", Map.class, () -> new java.util.TreeMap<>(Map.of("id", "ch-1", "cents", 4900)), c -> {});
+                  ctx.step(
+                      "charge",
+                      Map.class,
+                      () -> new java.util.TreeMap<>(Map.of("id", "ch-1", "cents", 4900)),
+                      c -> {});
                   ctx.awaitSignal("approval", Map.class, Duration.ofDays(2));
                   return dev.keel.queue.JobOutcome.success();
                 })
