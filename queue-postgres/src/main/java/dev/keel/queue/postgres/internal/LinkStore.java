@@ -279,7 +279,7 @@ public final class LinkStore {
             .bindArray("ids", "uuid", now)
             .query(rs -> waiting.add(rs.getObject(1, UUID.class)));
         if (!waiting.isEmpty()) {
-          endedNow.addAll(decide(c, new ArrayList<>(waiting)));
+          endedNow.addAll(decide(c, new ArrayList<>(waiting), now));
         }
       }
       List<UUID> toComplete = new ArrayList<>(new TreeSet<>(batches));
@@ -291,7 +291,13 @@ public final class LinkStore {
       return !ended.isEmpty() || !batches.isEmpty();
     }
 
-    private List<UUID> decide(Connection c, List<UUID> waiting) throws SQLException {
+    /**
+     * Decides the blocked jobs waiting for {@code endedIds}. Edges of a job that keeps waiting are
+     * dropped only to those ended jobs: a dependency that succeeded after the evaluation read its
+     * state must keep its edge, so that its own resolution (or the sweep) finds the job again.
+     */
+    private List<UUID> decide(Connection c, List<UUID> waiting, List<UUID> endedIds)
+        throws SQLException {
       List<UUID> locked =
           SqlCall.on(c, sql.resolveLockBlocked)
               .bindArray("ids", "uuid", waiting)
@@ -341,7 +347,10 @@ public final class LinkStore {
       List<UUID> stillWaiting = new ArrayList<>(locked);
       stillWaiting.removeAll(decided);
       if (!stillWaiting.isEmpty()) {
-        SqlCall.on(c, sql.resolveDropSatisfied).bindArray("ids", "uuid", stillWaiting).update();
+        SqlCall.on(c, sql.resolveDropSatisfied)
+            .bindArray("ids", "uuid", stillWaiting)
+            .bindArray("ended", "uuid", endedIds)
+            .update();
       }
       return ends;
     }
