@@ -388,10 +388,11 @@ public final class JobClient {
    *     finished); empty job if not found
    */
   public ChangeResult cancel(String tenant, UUID id) {
+    Optional<dev.keel.queue.spi.JobSteps> steps = Optional.empty();
     if (backend.capabilities().steps()) {
       // A job with completed steps to undo is asked to cancel: it compensates, then ends CANCELLED.
       Optional<Job> current = backend.find(ref(tenant, id));
-      Optional<dev.keel.queue.spi.JobSteps> steps =
+      steps =
           current.isPresent() && current.get().state().isActive()
               ? backend.loadSteps(ref(tenant, id))
               : Optional.empty();
@@ -413,8 +414,27 @@ public final class JobClient {
     ChangeResult r = backend.cancel(new CancelRequest(ref(tenant, id), "cancelled via client"));
     if (r.changed()) {
       blocked.resolveAfter(Set.of(id), Set.of(), "a cancel");
+      if (steps.isPresent()) {
+        cancelChildren(tenant, id, steps.get());
+      }
     }
     return r;
+  }
+
+  /** A cancelled parent's children steps still waiting: their pending children are cancelled. */
+  private void cancelChildren(String tenant, UUID parent, dev.keel.queue.spi.JobSteps steps) {
+    for (UUID batch : StepReports.openChildBatches(json.mapper(), steps)) {
+      try {
+        int n = cancelBatch(tenant, batch);
+        log.info("Cancelled job {}: cancelled {} pending child job(s) too", parent, n);
+      } catch (RuntimeException e) {
+        log.warn(
+            "Cancelled job {}, but could not cancel its children batch {}; they run on",
+            parent,
+            batch,
+            e);
+      }
+    }
   }
 
   // ---- Durable steps and signals ---------------------------------------------------------------
@@ -459,6 +479,39 @@ public final class JobClient {
    */
   public Optional<dev.keel.queue.steps.StepReport> steps(String tenant, UUID id) {
     return backend.loadSteps(ref(tenant, id)).map(s -> StepReports.of(json.mapper(), s));
+  }
+
+  /**
+   * What the job returned with {@link JobOutcome#success(Object)}, read as {@code type}; empty if
+   * there is no such job in the tenant or it stored no result (yet).
+   *
+   * @throws InvalidInputException on {@code type} if the stored JSON cannot be read as it
+   */
+  public <T> Optional<T> result(String tenant, UUID id, Class<T> type) {
+    Objects.requireNonNull(type, "type");
+    if (!backend.capabilities().steps()) {
+      return Optional.empty();
+    }
+    com.fasterxml.jackson.databind.JsonNode node =
+        backend
+            .loadSteps(ref(tenant, id))
+            .map(s -> StepReports.result(json.mapper(), s))
+            .orElse(null);
+    if (node == null || node.isNull()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.ofNullable(json.mapper().treeToValue(node, type));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new InvalidInputException(
+          "type",
+          "the result of job "
+              + id
+              + " cannot be read as "
+              + type.getName()
+              + ": "
+              + e.getOriginalMessage());
+    }
   }
 
   // ---- Batches -------------------------------------------------------------------------------

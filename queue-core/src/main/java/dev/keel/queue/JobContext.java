@@ -92,4 +92,19 @@ public interface JobContext<T> {
   default <S> S awaitSignal(String name, Class<S> type, Duration timeout) {
     throw new UnsupportedOperationException("this JobContext does not run durable steps");
   }
+
+  /**
+   * Enqueues {@code children} once, as one batch (at most {@link
+   * dev.keel.queue.steps.Children#withMaxRunning} of them running at once), suspends the job like
+   * {@link #sleep} until every child ended, and returns how each ended with its result (what it
+   * returned with {@link JobOutcome#success(Object)}, read as {@code resultType}). Later runs get
+   * the stored answer without enqueueing again. The job is woken as soon as the last child ends.
+   *
+   * @throws dev.keel.queue.steps.InvalidStepException if a child breaks a rule (its field is named,
+   *     e.g. {@code children[2].idempotencyKey}); nothing was enqueued
+   */
+  default <R> dev.keel.queue.steps.ChildResults<R> children(
+      String name, dev.keel.queue.steps.Children children, Class<R> resultType) {
+    throw new UnsupportedOperationException("this JobContext does not run durable steps");
+  }
 }

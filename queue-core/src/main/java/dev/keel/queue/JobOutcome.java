@@ -13,6 +13,16 @@ public sealed interface JobOutcome {
     return Success.INSTANCE;
   }
 
+  /**
+   * Success with a result, stored on the job as JSON (at most {@link
+   * dev.keel.queue.steps.StepLimits#MAX_RESULT_BYTES}), fenced by the lease like a step: read it
+   * with {@code client.result(tenant, id, type)}, and a parent's {@code ctx.children} step collects
+   * it. Needs a backend with durable steps; a null result is the same as {@link #success()}.
+   */
+  static JobOutcome success(Object result) {
+    return result == null ? Success.INSTANCE : new Success(result);
+  }
+
   /** Try again after the retry policy's delay; uses an attempt; FAILED if none is left. */
   static JobOutcome retry(String reason) {
     return new Retry(reason, null);
@@ -38,8 +48,11 @@ public sealed interface JobOutcome {
     return new Cancel(reason);
   }
 
-  enum Success implements JobOutcome {
-    INSTANCE
+  /**
+   * @param result null for none
+   */
+  record Success(Object result) implements JobOutcome {
+    public static final Success INSTANCE = new Success(null);
   }
 
   /**

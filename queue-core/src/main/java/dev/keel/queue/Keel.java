@@ -3,6 +3,7 @@ package dev.keel.queue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keel.queue.internal.BlockedJobs;
 import dev.keel.queue.internal.CanonicalJson;
+import dev.keel.queue.internal.ChildJobs;
 import dev.keel.queue.internal.Drainer;
 import dev.keel.queue.internal.DurationRecorder;
 import dev.keel.queue.internal.EnvironmentBackends;
@@ -78,11 +79,16 @@ public final class Keel implements AutoCloseable {
     ObjectMapper mapper =
         b.objectMapper != null ? b.objectMapper : new ObjectMapper().findAndRegisterModules();
     CanonicalJson json = new CanonicalJson(mapper);
-    Map<String, JobType<?>> types = Collections.unmodifiableMap(new LinkedHashMap<>(b.types));
+    Map<String, JobType<?>> registered = new LinkedHashMap<>(b.types);
+    if (backend.capabilities().steps() && backend.capabilities().coordination()) {
+      // The callback of ctx.children batches: every node runs it, whatever types it registers.
+      registered.putIfAbsent(ChildJobs.TYPE, ChildJobs.type(backend));
+    }
+    Map<String, JobType<?>> types = Collections.unmodifiableMap(registered);
     Listeners listeners = new Listeners(b.listeners);
     this.listeners = listeners;
     this.thresholds = b.thresholds != null ? b.thresholds : HealthThresholds.DEFAULT;
-    this.typeNames = java.util.Set.copyOf(types.keySet());
+    this.typeNames = java.util.Set.copyOf(b.types.keySet());
     TracePropagator tracing = b.tracing != null ? b.tracing : TracePropagator.mdc();
     DurationRecorder durations = new DurationRecorder();
     long maxPayload =
@@ -107,8 +113,10 @@ public final class Keel implements AutoCloseable {
     BlockedJobs blocked = new BlockedJobs(backend);
     MaintenanceRunner maintenance =
         new MaintenanceRunner(backend, retention, Duration.ofMinutes(1), listeners, blocked);
+    this.client = new JobClient(backend, preparer, json, listeners, blocked);
     JobExecution execution =
-        new JobExecution(backend, json, clock, timers, tracing, listeners, durations, b.throttle);
+        new JobExecution(
+            backend, client, json, clock, timers, tracing, listeners, durations, b.throttle);
     this.runtime =
         new KeelRuntime(
             backend,
@@ -125,14 +133,13 @@ public final class Keel implements AutoCloseable {
                     ? b.scheduleCheckInterval
                     : DEFAULT_SCHEDULE_CHECK_INTERVAL),
             blocked);
-    this.client = new JobClient(backend, preparer, json, listeners, blocked);
     this.locks = new FencedLocks(backend, timers);
     this.health = new HealthService(backend, clock, thresholds, durations);
     this.drainer = new Drainer(runtime, DEFAULT_LEASE);
     log.info(
         "Keel ready: backend={} types={} maxPayloadBytes={} retention={} schedules={}",
         backend.capabilities().name(),
-        types.keySet(),
+        b.types.keySet(),
         maxPayload,
         retention,
         b.schedules.keySet());

@@ -328,7 +328,8 @@ public final class Worker implements AutoCloseable {
     }
 
     public Worker build() {
-      if (runtime.types().isEmpty()) {
+      if (runtime.types().keySet().stream()
+          .allMatch(dev.keel.queue.internal.ChildJobs.TYPE::equals)) {
         throw new KeelConfigurationException(
             "a worker needs at least one registered job type: Keel.builder().register(...)");
       }

@@ -38,6 +38,9 @@ public final class Drainer {
   public DrainReport drain(DrainOptions options) {
     Set<String> types =
         new HashSet<>(options.types().isEmpty() ? rt.types().keySet() : options.types());
+    if (rt.types().containsKey(ChildJobs.TYPE)) {
+      types.add(ChildJobs.TYPE); // wakes parents of children steps, like a worker would
+    }
     for (String t : options.types()) {
       if (!rt.types().containsKey(t)) {
         throw new InvalidJobException(

@@ -38,9 +38,11 @@ public final class JobExecution {
   private final Listeners listeners;
   private final DurationRecorder durations;
   private final JobThrottle throttle;
+  private final dev.keel.queue.JobClient client;
 
   public JobExecution(
       QueueBackend backend,
+      dev.keel.queue.JobClient client,
       CanonicalJson json,
       InstantSource clock,
       ScheduledExecutorService timers,
@@ -49,6 +51,7 @@ public final class JobExecution {
       DurationRecorder durations,
       JobThrottle throttle) {
     this.backend = backend;
+    this.client = client;
     this.throttle = throttle;
     this.json = json;
     this.clock = clock;
@@ -176,7 +179,13 @@ public final class JobExecution {
           rj, new Finish.Fail(rj.lease(), error), new JobEvent.Failed(job, error));
     }
     ProgressReporter progress = new ProgressReporter(backend, rj.lease(), clock);
-    StepRunner steps = new StepRunner(backend, json.mapper(), clock, rj);
+    StepRunner steps = new StepRunner(backend, client, json.mapper(), clock, rj);
+    if (job.attempt() > job.maxAttempts()) {
+      Completion c = afterAttemptsRanOut(rj, steps);
+      if (c != null) {
+        return c;
+      }
+    }
     Context<Object> ctx = new Context<>(job, payload, progress, rj, steps);
     Duration timeout = job.timeout() != null ? job.timeout() : type.timeout();
     long startNanos = System.nanoTime();
@@ -216,6 +225,25 @@ public final class JobExecution {
     if (steps.stopped()) {
       rj.requestStop(StopReason.LEASE_LOST);
     }
+    if (outcome instanceof JobOutcome.Success s
+        && s.result() != null
+        && failure == null
+        && steps.suspension() == null
+        && !steps.compensating()
+        && rj.stopReason() != StopReason.LEASE_LOST) {
+      try {
+        if (!steps.storeResult(s.result())) {
+          rj.requestStop(StopReason.LEASE_LOST);
+        }
+      } catch (dev.keel.queue.InvalidInputException e) {
+        // Too large or not JSON: the same result would break the same rule on every attempt.
+        outcome = JobOutcome.permanentFailure("result " + e.getMessage());
+        failure = e;
+      } catch (RuntimeException e) {
+        outcome = null; // the result could not be stored: retry like any failure
+        failure = e;
+      }
+    }
     if (rj.stopReason() != StopReason.LEASE_LOST) {
       if (steps.suspension() != null) {
         return suspend(rj, steps);
@@ -239,6 +267,49 @@ public final class JobExecution {
       return compensate(rj, steps, StepRunner.CANCEL, JobError.of(c.reason()));
     }
     return decided;
+  }
+
+  /**
+   * A job past its attempts: the rescue gave it an extra run because its worker died on its last
+   * attempt (see {@link dev.keel.queue.spi.RescueRequest#EXTRA_RUNS_WITH_STEPS}). Its handler does
+   * not run anew: it compensates its completed steps and fails, or just fails. Null if a saga is
+   * already under way, whose replay runs the handler in compensation mode.
+   */
+  private Completion afterAttemptsRanOut(RunningJob rj, StepRunner steps) {
+    Job job = rj.job();
+    JobError error = job.lastError() != null ? job.lastError() : JobError.of("attempts exhausted");
+    boolean needs;
+    try {
+      needs = steps.needsCompensation();
+    } catch (RuntimeException e) {
+      log.error(
+          "Job {} ({}): its steps could not be read after its attempts ran out; retrying in {}",
+          job.id(),
+          job.type(),
+          ENGINE_ERROR_DELAY,
+          e);
+      return new Completion(
+          rj,
+          new Finish.Snooze(rj.lease(), ENGINE_ERROR_DELAY),
+          new JobEvent.Snoozed(job, ENGINE_ERROR_DELAY));
+    }
+    if (steps.compensating()) {
+      return null;
+    }
+    if (needs) {
+      log.warn(
+          "Job {} ({}) has no attempts left after its worker stopped ({}); compensating",
+          job.id(),
+          job.type(),
+          error.message());
+      return compensate(rj, steps, StepRunner.FAIL, error);
+    }
+    log.error(
+        "Job {} ({}) failed for good: no attempts left after its worker stopped ({})",
+        job.id(),
+        job.type(),
+        error.message());
+    return new Completion(rj, new Finish.Fail(rj.lease(), error), new JobEvent.Failed(job, error));
   }
 
   /** Applies a sleep or signal wait: the job goes back to PENDING without using an attempt. */
@@ -504,6 +575,12 @@ public final class JobExecution {
     @Override
     public <S> S awaitSignal(String name, Class<S> type, Duration timeout) {
       return steps.awaitSignal(name, type, timeout);
+    }
+
+    @Override
+    public <R> dev.keel.queue.steps.ChildResults<R> children(
+        String name, dev.keel.queue.steps.Children children, Class<R> resultType) {
+      return steps.children(name, children, resultType);
     }
   }
 }

@@ -27,6 +27,9 @@ record StepRecord(
 
   static final String SAGA = "keel:saga";
 
+  /** The record holding what the job returned with {@code JobOutcome.success(result)}. */
+  static final String RESULT = "keel:result";
+
   /** Reads a stored record's body. */
   static StepRecord read(
       com.fasterxml.jackson.databind.ObjectMapper mapper, dev.keel.queue.spi.StoredStep s) {

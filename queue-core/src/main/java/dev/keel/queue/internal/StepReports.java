@@ -28,6 +28,9 @@ public final class StepReports {
         reason = r.error();
         continue;
       }
+      if (StepRecord.RESULT.equals(s.name())) {
+        continue; // the job's result: client.result
+      }
       String summary = r.result() == null ? null : r.result().toString();
       if (summary != null && summary.length() > SUMMARY_LENGTH) {
         summary = summary.substring(0, SUMMARY_LENGTH - 1) + "…";
@@ -70,6 +73,32 @@ public final class StepReports {
       any |= r.compensable() && r.state() == StepState.COMPLETED;
     }
     return any;
+  }
+
+  /** The result the job stored with {@code JobOutcome.success(result)}; null if none. */
+  public static com.fasterxml.jackson.databind.JsonNode result(
+      ObjectMapper mapper, JobSteps stored) {
+    for (StoredStep s : stored.steps()) {
+      if (StepRecord.RESULT.equals(s.name())) {
+        return StepRecord.read(mapper, s).result();
+      }
+    }
+    return null;
+  }
+
+  /** The batches of children steps still waiting for their children. */
+  public static List<java.util.UUID> openChildBatches(ObjectMapper mapper, JobSteps stored) {
+    List<java.util.UUID> out = new ArrayList<>();
+    for (StoredStep s : stored.steps()) {
+      StepRecord r = StepRecord.read(mapper, s);
+      if (r.kind() == dev.keel.queue.steps.StepKind.CHILDREN
+          && r.state() == StepState.WAITING
+          && r.result() != null
+          && r.result().hasNonNull("batch")) {
+        out.add(java.util.UUID.fromString(r.result().get("batch").asText()));
+      }
+    }
+    return out;
   }
 
   private static Instant time(String iso) {

@@ -3,8 +3,14 @@ package dev.keel.queue.internal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keel.queue.BatchRequest;
+import dev.keel.queue.BatchState;
+import dev.keel.queue.BatchStatus;
 import dev.keel.queue.Job;
 import dev.keel.queue.JobError;
+import dev.keel.queue.JobRequest;
 import dev.keel.queue.spi.JobRef;
 import dev.keel.queue.spi.JobSteps;
 import dev.keel.queue.spi.QueueBackend;
@@ -15,6 +21,9 @@ import dev.keel.queue.spi.StepWriteResult;
 import dev.keel.queue.spi.StoredSignal;
 import dev.keel.queue.spi.StoredStep;
 import dev.keel.queue.spi.SuspendRequest;
+import dev.keel.queue.steps.ChildResult;
+import dev.keel.queue.steps.ChildResults;
+import dev.keel.queue.steps.Children;
 import dev.keel.queue.steps.Compensation;
 import dev.keel.queue.steps.InvalidStepException;
 import dev.keel.queue.steps.SignalTimeoutException;
@@ -33,7 +42,9 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,7 +62,11 @@ public final class StepRunner {
   static final String FAIL = "FAIL";
   static final String CANCEL = "CANCEL";
 
+  /** How often a parent waiting for its children looks at their batch if no wake-up came. */
+  static final Duration CHILDREN_POLL = Duration.ofMinutes(5);
+
   private final QueueBackend backend;
+  private final dev.keel.queue.JobClient client;
   private final ObjectMapper mapper;
   private final InstantSource clock;
   private final RunningJob rj;
@@ -71,8 +86,14 @@ public final class StepRunner {
 
   private record Registered(String name, Compensation<Object> compensation, Object result) {}
 
-  StepRunner(QueueBackend backend, ObjectMapper mapper, InstantSource clock, RunningJob rj) {
+  StepRunner(
+      QueueBackend backend,
+      dev.keel.queue.JobClient client,
+      ObjectMapper mapper,
+      InstantSource clock,
+      RunningJob rj) {
     this.backend = backend;
+    this.client = client;
     this.mapper = mapper;
     this.clock = clock;
     this.rj = rj;
@@ -292,6 +313,259 @@ public final class StepRunner {
     throw new IllegalStateException("unreachable");
   }
 
+  // ---- Child jobs -----------------------------------------------------------------------------
+
+  <R> ChildResults<R> children(String name, Children spec, Class<R> type) {
+    checkName(name, "children");
+    java.util.Objects.requireNonNull(type, "resultType");
+    if (client == null || !backend.capabilities().coordination()) {
+      throw new InvalidStepException(
+          "children", "needs a backend with batches (BackendCapabilities.coordination)");
+    }
+    StepRecord rec = begin(name);
+    if (rec != null && rec.kind() != StepKind.CHILDREN) {
+      throw new InvalidStepException(
+          "name", "'" + name + "' is stored as a " + rec.kind() + " record, not a children step");
+    }
+    if (rec != null && rec.state() == StepState.COMPLETED) {
+      return decodeChildren(rec.result(), type, name);
+    }
+    stopIfCompensating(name);
+    Job job = rj.job();
+    if (rec != null && rec.state() == StepState.WAITING) {
+      UUID batch = UUID.fromString(rec.result().get("batch").asText());
+      Optional<BatchStatus> status = client.batch(job.tenant(), batch);
+      if (status.isPresent()) {
+        if (status.get().state() == BatchState.COMPLETED) {
+          return collect(name, rec, batch, type);
+        }
+        suspend(CHILDREN_POLL, ChildJobs.SIGNAL_PREFIX + name);
+      }
+      // The run that stored the record stopped before the batch was written: enqueue it now.
+      log.info(
+          "Job {} ({}): children batch {} of step '{}' was never written; enqueueing it again",
+          job.id(),
+          job.type(),
+          batch,
+          name);
+    }
+    List<JobRequest<?>> jobs = childRequests(spec, job);
+    BatchRequest request =
+        BatchRequest.of(jobs)
+            .withMaxRunning(spec.maxRunning())
+            .onComplete(
+                JobRequest.of(ChildJobs.TYPE, new ChildJobs.Done(job.id(), name))
+                    .withTenant(job.tenant())
+                    .withQueue(job.queue()));
+    Instant now = clock.instant();
+    try {
+      client.enqueueBatch(
+          request,
+          prepared -> {
+            // The record names the batch before the batch exists: a run that stops in between
+            // finds no batch under that id and enqueues again, and never enqueues twice.
+            ObjectNode body = mapper.createObjectNode();
+            body.put("batch", prepared.batches().get(0).id().toString());
+            ArrayNode ids = body.putArray("ids");
+            for (int i = 0; i < jobs.size(); i++) {
+              ids.add(prepared.jobs().get(i).id().toString());
+            }
+            write(
+                name,
+                new StepRecord(
+                    StepKind.CHILDREN,
+                    StepState.WAITING,
+                    body,
+                    job.attempt(),
+                    now.toString(),
+                    null,
+                    null,
+                    false,
+                    0,
+                    null,
+                    null));
+            return backend.enqueue(prepared);
+          });
+    } catch (dev.keel.queue.InvalidJobException e) {
+      String field = e.field() == null ? "children" : e.field().replaceFirst("^jobs", "children");
+      throw new InvalidStepException(
+          field.startsWith("children") ? field : "children." + field, e.rule());
+    }
+    suspend(CHILDREN_POLL, ChildJobs.SIGNAL_PREFIX + name);
+    throw new IllegalStateException("unreachable");
+  }
+
+  /** The requests as they are enqueued: in the parent's tenant and (by default) queue. */
+  private static List<JobRequest<?>> childRequests(Children spec, Job parent) {
+    if (spec == null) {
+      throw new InvalidStepException("children", "must not be null");
+    }
+    List<JobRequest<?>> jobs = spec.jobs();
+    if (jobs == null || jobs.isEmpty()) {
+      throw new InvalidStepException("children", "needs at least one job");
+    }
+    if (jobs.size() > StepLimits.MAX_CHILDREN) {
+      throw new InvalidStepException(
+          "children", "at most " + StepLimits.MAX_CHILDREN + " jobs, was " + jobs.size());
+    }
+    List<JobRequest<?>> out = new ArrayList<>(jobs.size());
+    for (int i = 0; i < jobs.size(); i++) {
+      JobRequest<?> r = jobs.get(i);
+      String field = "children[" + i + "]";
+      if (r == null) {
+        throw new InvalidStepException(field, "must not be null");
+      }
+      if (r.idempotencyKey() != null) {
+        throw new InvalidStepException(
+            field + ".idempotencyKey",
+            "must not be set: the children step itself enqueues its children once");
+      }
+      if (r.tenant() != null && !r.tenant().equals(parent.tenant())) {
+        throw new InvalidStepException(
+            field + ".tenant",
+            "must be the parent's tenant '" + parent.tenant() + "', was '" + r.tenant() + "'");
+      }
+      JobRequest<?> c = r.withTenant(parent.tenant());
+      out.add(r.queue() == null ? c.withQueue(parent.queue()) : c);
+    }
+    return out;
+  }
+
+  /** Reads how every child ended, stores it as the step's result and returns it. */
+  private <R> ChildResults<R> collect(String name, StepRecord rec, UUID batch, Class<R> type) {
+    Job job = rj.job();
+    ObjectNode body = mapper.createObjectNode();
+    body.put("batch", batch.toString());
+    ArrayNode out = body.putArray("children");
+    for (JsonNode idNode : rec.result().get("ids")) {
+      UUID id = UUID.fromString(idNode.asText());
+      ObjectNode c = out.addObject();
+      c.put("id", id.toString());
+      Optional<Job> child = backend.find(new JobRef(job.tenant(), id));
+      if (child.isEmpty()) {
+        c.put("error", "job no longer exists");
+        continue;
+      }
+      Job j = child.get();
+      c.put("type", j.type());
+      c.put("state", j.state().name());
+      if (j.state() == dev.keel.queue.JobState.SUCCEEDED) {
+        JsonNode result = storedResult(job.tenant(), id);
+        if (result != null) {
+          c.set("result", result);
+        }
+      } else if (j.lastError() != null) {
+        c.put("error", j.lastError().message());
+      }
+    }
+    int size = body.toString().getBytes(StandardCharsets.UTF_8).length;
+    if (size > StepLimits.MAX_CHILDREN_RESULTS_BYTES) {
+      throw new StepResultTooLargeException(
+          "results of children step '" + name + "'", size, StepLimits.MAX_CHILDREN_RESULTS_BYTES);
+    }
+    Instant now = clock.instant();
+    StepRecord done =
+        new StepRecord(
+            StepKind.CHILDREN,
+            StepState.COMPLETED,
+            body,
+            job.attempt(),
+            rec.startedAt(),
+            now.toString(),
+            null,
+            false,
+            0,
+            null,
+            null);
+    onControlSignals(write(name, done));
+    return decodeChildren(body, type, name);
+  }
+
+  private <R> ChildResults<R> decodeChildren(JsonNode body, Class<R> type, String name) {
+    List<ChildResult<R>> list = new ArrayList<>();
+    for (JsonNode c : body.get("children")) {
+      list.add(
+          new ChildResult<>(
+              UUID.fromString(c.get("id").asText()),
+              c.hasNonNull("type") ? c.get("type").asText() : null,
+              c.hasNonNull("state")
+                  ? dev.keel.queue.JobState.valueOf(c.get("state").asText())
+                  : null,
+              read(c.get("result"), type, name),
+              c.hasNonNull("error") ? c.get("error").asText() : null));
+    }
+    return new ChildResults<>(UUID.fromString(body.get("batch").asText()), list);
+  }
+
+  /** The result a job stored with {@code JobOutcome.success(result)}; null if none. */
+  private JsonNode storedResult(String tenant, UUID id) {
+    return backend
+        .loadSteps(new JobRef(tenant, id))
+        .map(steps -> StepReports.result(mapper, steps))
+        .orElse(null);
+  }
+
+  /**
+   * Stores what the handler returned with {@code JobOutcome.success(result)}, fenced by the lease;
+   * false if the lease was lost. Writes without loading the job's other records.
+   */
+  boolean storeResult(Object result) {
+    if (!backend.capabilities().steps()) {
+      throw new InvalidStepException(
+          "result", "needs a backend with durable steps (BackendCapabilities.steps)");
+    }
+    JsonNode json = toJson(result, StepRecord.RESULT);
+    Instant now = clock.instant();
+    StepRecord rec =
+        new StepRecord(
+            StepKind.STEP,
+            StepState.COMPLETED,
+            json,
+            rj.job().attempt(),
+            now.toString(),
+            now.toString(),
+            null,
+            false,
+            0,
+            null,
+            null);
+    if (!loaded()) {
+      // Its seq sorts after every other record; the order of records is only for people.
+      return send(StepRecord.RESULT, RESULT_SEQ, body(StepRecord.RESULT, rec)).applied();
+    }
+    return writeQuietly(StepRecord.RESULT, rec);
+  }
+
+  private static final int RESULT_SEQ = Integer.MAX_VALUE;
+
+  /** Cancels the batches of children steps still waiting; errors are logged, not thrown. */
+  private void cancelOpenChildren() {
+    for (Map.Entry<String, StepRecord> e : records.entrySet()) {
+      StepRecord r = e.getValue();
+      if (r.kind() != StepKind.CHILDREN || r.state() != StepState.WAITING || client == null) {
+        continue;
+      }
+      UUID batch = UUID.fromString(r.result().get("batch").asText());
+      try {
+        int n = client.cancelBatch(rj.job().tenant(), batch);
+        log.info(
+            "Job {} ({}): compensating, so cancelled {} pending child job(s) of step '{}'",
+            rj.job().id(),
+            rj.job().type(),
+            n,
+            e.getKey());
+      } catch (RuntimeException ex) {
+        log.warn(
+            "Job {} ({}): could not cancel the children batch {} of step '{}'; they run on",
+            rj.job().id(),
+            rj.job().type(),
+            batch,
+            e.getKey(),
+            ex);
+      }
+    }
+  }
+
   // ---- Compensation -------------------------------------------------------------------------
 
   /**
@@ -316,6 +590,7 @@ public final class StepRunner {
     }
     sagaOutcome = outcome;
     sagaReason = reason;
+    cancelOpenChildren();
     StepRecord marker = records.get(StepRecord.SAGA);
     if (marker == null || marker.state() != StepState.COMPENSATING) {
       if (!writeQuietly(StepRecord.SAGA, sagaMarker(StepState.COMPENSATING))) {
@@ -600,14 +875,26 @@ public final class StepRunner {
   }
 
   private StepWriteResult doWrite(String name, StepRecord rec) {
-    String body;
+    String body = body(name, rec);
+    StoredStep old = stored.get(name);
+    int seq = old != null ? old.seq() : nextSeq++;
+    StepWriteResult r = send(name, seq, body);
+    if (r.applied()) {
+      stored.put(name, new StoredStep(name, seq, body, clock.instant()));
+      records.put(name, rec);
+    }
+    return r;
+  }
+
+  private String body(String name, StepRecord rec) {
     try {
-      body = mapper.writeValueAsString(rec);
+      return mapper.writeValueAsString(rec);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("step record of '" + name + "' cannot be written", e);
     }
-    StoredStep old = stored.get(name);
-    int seq = old != null ? old.seq() : nextSeq++;
+  }
+
+  private StepWriteResult send(String name, int seq, String body) {
     // A timeout's interrupt must not make the write of a block that already returned fail (a
     // driver may refuse to work on an interrupted thread): the flag is put back afterwards.
     boolean interrupted = Thread.interrupted();
@@ -618,10 +905,6 @@ public final class StepRunner {
       if (interrupted) {
         Thread.currentThread().interrupt();
       }
-    }
-    if (r.applied()) {
-      stored.put(name, new StoredStep(name, seq, body, clock.instant()));
-      records.put(name, rec);
     }
     return r;
   }

@@ -166,6 +166,8 @@ public final class WorkerEngine {
     Set<String> handled = new HashSet<>(rt.types().keySet());
     Set<String> include =
         new HashSet<>(cfg.includeTypes().isEmpty() ? handled : cfg.includeTypes());
+    // The callback of ctx.children runs in the parent's queue on whichever node claims it.
+    include.add(ChildJobs.TYPE);
     include.retainAll(handled);
     include.removeAll(cfg.excludeTypes());
     ClaimPlanner planner =

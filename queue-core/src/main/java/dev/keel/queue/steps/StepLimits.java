@@ -14,8 +14,14 @@ public final class StepLimits {
   /** How often a compensation is tried before it is marked COMPENSATION_FAILED. */
   public static final int COMPENSATION_ATTEMPTS = 5;
 
-  /** Child jobs one {@code ctx.children} call may start. */
-  public static final int MAX_CHILDREN = 10_000;
+  /**
+   * Child jobs one {@code ctx.children} call may start (the step's record keeps their ids, within
+   * {@link #MAX_RESULT_BYTES}).
+   */
+  public static final int MAX_CHILDREN = 1_000;
+
+  /** The JSON of a children step's collected results (states, errors, results): at most this. */
+  public static final int MAX_CHILDREN_RESULTS_BYTES = 1024 * 1024;
 
   private StepLimits() {}
 }
