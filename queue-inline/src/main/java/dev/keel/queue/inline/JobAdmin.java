@@ -124,7 +124,8 @@ final class JobAdmin {
           continue; // heartbeat, finish or cancel came first
         }
         JobError error = JobError.of(LEASE_EXPIRED);
-        if (r.attempt() < r.maxAttempts) {
+        int extra = r.hasSteps() ? dev.keel.queue.spi.RescueRequest.EXTRA_RUNS_WITH_STEPS : 0;
+        if (r.attempt() < r.maxAttempts + extra) {
           store.requeue(r, now, 0, error);
           retried.add(r.id);
           queues.add(r.queue);

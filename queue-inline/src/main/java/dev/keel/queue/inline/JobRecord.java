@@ -236,6 +236,11 @@ final class JobRecord {
 
   // Durable steps and signals: called by StepStore with this monitor held.
 
+  /** Whether the job has step records (a rescue then gives it extra runs to compensate). */
+  boolean hasSteps() {
+    return (steps != null && !steps.isEmpty()) || (signals != null && !signals.isEmpty());
+  }
+
   void putStep(dev.keel.queue.spi.StoredStep step) {
     if (steps == null) {
       steps = new java.util.HashMap<>();

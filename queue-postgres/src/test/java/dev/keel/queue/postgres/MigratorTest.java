@@ -131,7 +131,10 @@ class MigratorTest {
     insertJob(ok); // the baseline row is valid
     assertViolates("'t', 'q', 'd', '{}', 101, 'pending', 0, 1, NULL");
     assertViolates("'t', 'q', 'd', '{}', 0, 'sleeping', 0, 1, NULL");
-    assertViolates("'t', 'q', 'd', '{}', 0, 'pending', 2, 1, NULL");
+    // attempt may pass max_attempts by 2: the rescue's extra runs of a job with steps (V009)
+    insertJob("'t', 'q', 'd', '{}', 0, 'pending', 3, 1, NULL");
+    assertViolates("'t', 'q', 'd', '{}', 0, 'pending', 4, 1, NULL");
+    assertViolates("'t', 'q', 'd', '{}', 0, 'pending', -1, 1, NULL");
     assertViolates("'t', 'q', 'd', '{}', 0, 'pending', 0, 1, 101");
     assertViolates("'t', 'q', 'd', '{}', 0, 'running', 1, 1, NULL");
   }

@@ -188,4 +188,101 @@ public abstract class SagaConformanceTest extends StepTestSupport {
         .contains("compensated 1 step(s)");
     assertThat(report(keel, id).compensation()).isEqualTo(StepState.COMPENSATED);
   }
+
+  /** A step record in core's JSON, as a worker stores it. */
+  private static String record(String state, int result, int compensationTries) {
+    return "{\"kind\":\"STEP\",\"state\":\""
+        + state
+        + "\",\"result\":"
+        + result
+        + ",\"attempt\":1,\"startedAt\":\"2026-01-01T00:00:00Z\","
+        + "\"finishedAt\":\"2026-01-01T00:00:01Z\",\"compensable\":true,"
+        + "\"compensationAttempts\":"
+        + compensationTries
+        + "}";
+  }
+
+  /**
+   * Enqueues an onboarding job with one attempt, claims it as a worker that then dies (its steps
+   * stored, its lease left to expire) and rescues it.
+   */
+  private UUID diedOnItsLastAttempt(Keel keel, QueueBackend b, boolean whileCompensating) {
+    UUID id =
+        keel.client()
+            .enqueue(dev.keel.queue.JobRequest.of("onboard", new Order("o-1")).withMaxAttempts(1))
+            .id();
+    Job running =
+        b.claim(
+                new dev.keel.queue.spi.ClaimRequest(
+                    "dead-worker",
+                    java.util.Set.of(),
+                    java.util.Set.of(),
+                    java.util.Set.of(),
+                    null,
+                    1,
+                    Duration.ofMillis(200)))
+            .jobs()
+            .get(0);
+    java.util.List<dev.keel.queue.spi.StepWrite> writes = new java.util.ArrayList<>();
+    writes.add(new dev.keel.queue.spi.StepWrite("reserve", 0, record("COMPLETED", 1, 0)));
+    writes.add(
+        new dev.keel.queue.spi.StepWrite(
+            "charge",
+            1,
+            record(whileCompensating ? "COMPENSATED" : "COMPLETED", 2, whileCompensating ? 1 : 0)));
+    if (whileCompensating) {
+      writes.add(
+          new dev.keel.queue.spi.StepWrite(
+              "keel:saga",
+              2,
+              "{\"state\":\"COMPENSATING\",\"attempt\":1,\"error\":\"provider down\","
+                  + "\"compensable\":false,\"compensationAttempts\":0,\"outcome\":\"FAIL\"}"));
+    }
+    assertThat(
+            b.saveSteps(
+                    new dev.keel.queue.spi.StepWriteRequest(running.lease().orElseThrow(), writes))
+                .applied())
+        .isTrue();
+    fixture.passTime(Duration.ofMillis(300));
+    assertThat(b.rescue(new dev.keel.queue.spi.RescueRequest(10)).retried())
+        .as("a job with steps gets a run to compensate")
+        .containsExactly(id);
+    return id;
+  }
+
+  @Test
+  void aWorkerThatDiedMidHandlerOnTheLastAttemptLeavesItsStepsToBeCompensated() {
+    QueueBackend b = empty();
+    undoFailures.set(0);
+    Keel keel = node(b, "onboard", 1, onboarding("permanent"));
+    UUID id = diedOnItsLastAttempt(keel, b, false);
+    start(keel, 1);
+    Job failed = awaitState(keel, id, JobState.FAILED);
+    assertThat(log)
+        .as("the handler does not run anew: only the undos")
+        .containsExactly("undo-charge", "undo-reserve");
+    assertThat(failed.lastError().message())
+        .contains("lease expired")
+        .contains("compensated 2 step(s)");
+    assertThat(report(keel, id).compensation()).isEqualTo(StepState.COMPENSATED);
+  }
+
+  @Test
+  void aWorkerThatDiedWhileCompensatingOnTheLastAttemptIsResumedAndNothingUndoneTwice() {
+    QueueBackend b = empty();
+    undoFailures.set(0);
+    Keel keel = node(b, "onboard", 1, onboarding("permanent"));
+    UUID id = diedOnItsLastAttempt(keel, b, true);
+    start(keel, 1);
+    Job failed = awaitState(keel, id, JobState.FAILED);
+    assertThat(log).as("charge was undone before the crash").containsExactly("undo-reserve");
+    assertThat(failed.lastError().message())
+        .contains("provider down")
+        .contains("compensated 2 step(s)");
+    StepReport r = report(keel, id);
+    assertThat(r.compensation()).isEqualTo(StepState.COMPENSATED);
+    assertThat(r.steps())
+        .extracting(StepInfo::state)
+        .containsExactly(StepState.COMPENSATED, StepState.COMPENSATED);
+  }
 }

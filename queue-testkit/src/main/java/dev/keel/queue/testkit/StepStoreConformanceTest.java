@@ -272,4 +272,53 @@ public abstract class StepStoreConformanceTest extends CoordinationTestSupport {
     fixture.passTime(Duration.ofMillis(60));
     assertThat(claim(b, 10)).extracting(Job::id).containsExactly(job.id());
   }
+
+  @Test
+  void aRescueGivesAJobWithStepRecordsTwoAttemptsMoreThanItsMaximum() {
+    QueueBackend b = empty();
+    NewJob plain = jobs.of("plain").maxAttempts(1).build();
+    NewJob stepped = jobs.of("stepped").maxAttempts(1).build();
+    enqueue(b, plain, stepped);
+    Duration shortLease = Duration.ofMillis(200);
+    List<Job> claimed = claimFor(b, shortLease);
+    Job withSteps = claimed.stream().filter(j -> j.id().equals(stepped.id())).findFirst().get();
+    assertThat(
+            b.saveSteps(
+                    StepWriteRequest.of(
+                        lease(withSteps), new StepWrite("charge", 0, "{\"state\":\"COMPLETED\"}")))
+                .applied())
+        .isTrue();
+
+    fixture.passTime(Duration.ofMillis(300));
+    dev.keel.queue.spi.RescueResult first = b.rescue(new dev.keel.queue.spi.RescueRequest(10));
+    assertThat(first.failed()).as("no steps: no attempt left").containsExactly(plain.id());
+    assertThat(first.retried()).as("steps: a run to compensate").containsExactly(stepped.id());
+    assertThat(find(b, stepped).state()).isEqualTo(JobState.PENDING);
+
+    for (int attempt = 2;
+        attempt <= 1 + dev.keel.queue.spi.RescueRequest.EXTRA_RUNS_WITH_STEPS;
+        attempt++) {
+      Job again = claimFor(b, shortLease).get(0);
+      assertThat(again.attempt()).isEqualTo(attempt);
+      fixture.passTime(Duration.ofMillis(300));
+      dev.keel.queue.spi.RescueResult r = b.rescue(new dev.keel.queue.spi.RescueRequest(10));
+      if (attempt < 1 + dev.keel.queue.spi.RescueRequest.EXTRA_RUNS_WITH_STEPS) {
+        assertThat(r.retried()).containsExactly(stepped.id());
+      } else {
+        assertThat(r.failed())
+            .as("bounded: a job that kills its worker every time ends")
+            .containsExactly(stepped.id());
+      }
+    }
+    Job failed = find(b, stepped);
+    assertThat(failed.state()).isEqualTo(JobState.FAILED);
+    assertThat(failed.lastError().message()).contains("lease expired");
+  }
+
+  private static List<Job> claimFor(QueueBackend b, Duration lease) {
+    return b.claim(
+            new dev.keel.queue.spi.ClaimRequest(
+                "w", java.util.Set.of(), java.util.Set.of(), java.util.Set.of(), null, 10, lease))
+        .jobs();
+  }
 }

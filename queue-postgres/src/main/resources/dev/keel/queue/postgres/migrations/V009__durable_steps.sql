@@ -19,10 +19,18 @@
 -- late signal. Blocked jobs (V008) are never suspended.
 --
 -- Both columns are added without a rewrite of the table (NULL, and a constant default).
+--
+-- A rescue gives a job with steps 2 attempts beyond max_attempts (RescueRequest
+-- .EXTRA_RUNS_WITH_STEPS), which core uses only to compensate it, so the attempt check allows
+-- them. The new check is looser than the old, so every row meets it; it is added NOT VALID and
+-- then validated, which reads the table without blocking writes.
 ALTER TABLE ${schema}.jobs
   ADD COLUMN awaiting_signal text,
   -- The job has (or had) step records or signals: prune deletes them with it.
-  ADD COLUMN has_steps       boolean NOT NULL DEFAULT false;
+  ADD COLUMN has_steps       boolean NOT NULL DEFAULT false,
+  DROP CONSTRAINT jobs_attempt_range,
+  ADD CONSTRAINT jobs_attempt_range CHECK (attempt BETWEEN 0 AND max_attempts + 2) NOT VALID;
+ALTER TABLE ${schema}.jobs VALIDATE CONSTRAINT jobs_attempt_range;
 
 -- One row per step name of a job. body is text, not json or jsonb: core's JSON is stored and read
 -- back byte for byte, and the database never looks into it.

@@ -1,6 +1,7 @@
 -- rescue: RUNNING jobs whose lease expired become PENDING (runAt = now, lastError "lease
 -- expired") if they have attempts left, else FAILED with that error. Their lease is cleared, so
--- the old owner is fenced out.
+-- the old owner is fenced out. A job with step records (field hs) has 2 attempts more
+-- (RescueRequest.EXTRA_RUNS_WITH_STEPS): core uses them only to compensate and fail it.
 -- ARGV[3] = limit.
 -- Returns {retriedIds, failedIds}.
 local limit = tonumber(ARGV[3])
@@ -15,7 +16,11 @@ for _, id in ipairs(expired) do
   if #flat > 0 then
     local j = to_map(flat)
     if j['state'] == 'RUNNING' then
-      if tonumber(j['attempt']) < tonumber(j['maxAttempts']) then
+      local extra = 0
+      if j['hs'] then
+        extra = 2
+      end
+      if tonumber(j['attempt']) < tonumber(j['maxAttempts']) + extra then
         redis.call('HSET', jk, 'state', 'PENDING', 'runAt', fmt(now),
           'errorMessage', 'lease expired', 'errorStackTrace', '')
         clear_lease(jk)
