@@ -107,4 +107,17 @@ public interface JobContext<T> {
       String name, dev.keel.queue.steps.Children children, Class<R> resultType) {
     throw new UnsupportedOperationException("this JobContext does not run durable steps");
   }
+
+  /**
+   * {@link #children(String, dev.keel.queue.steps.Children, Class)} with a compensation: if the job
+   * later fails for good or is cancelled, it gets the stored {@code ChildResults} to undo what the
+   * children did (say, for each child that succeeded), in reverse order with the other steps.
+   */
+  default <R> dev.keel.queue.steps.ChildResults<R> children(
+      String name,
+      dev.keel.queue.steps.Children children,
+      Class<R> resultType,
+      Compensation<dev.keel.queue.steps.ChildResults<R>> compensation) {
+    throw new UnsupportedOperationException("this JobContext does not run durable steps");
+  }
 }

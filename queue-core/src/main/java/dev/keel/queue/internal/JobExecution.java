@@ -580,7 +580,17 @@ public final class JobExecution {
     @Override
     public <R> dev.keel.queue.steps.ChildResults<R> children(
         String name, dev.keel.queue.steps.Children children, Class<R> resultType) {
-      return steps.children(name, children, resultType);
+      return steps.children(name, children, resultType, null);
+    }
+
+    @Override
+    public <R> dev.keel.queue.steps.ChildResults<R> children(
+        String name,
+        dev.keel.queue.steps.Children children,
+        Class<R> resultType,
+        dev.keel.queue.steps.Compensation<dev.keel.queue.steps.ChildResults<R>> compensation) {
+      java.util.Objects.requireNonNull(compensation, "compensation");
+      return steps.children(name, children, resultType, compensation);
     }
   }
 }

@@ -315,7 +315,9 @@ public final class StepRunner {
 
   // ---- Child jobs -----------------------------------------------------------------------------
 
-  <R> ChildResults<R> children(String name, Children spec, Class<R> type) {
+  @SuppressWarnings("unchecked")
+  <R> ChildResults<R> children(
+      String name, Children spec, Class<R> type, Compensation<ChildResults<R>> compensation) {
     checkName(name, "children");
     java.util.Objects.requireNonNull(type, "resultType");
     if (client == null || !backend.capabilities().coordination()) {
@@ -327,8 +329,14 @@ public final class StepRunner {
       throw new InvalidStepException(
           "name", "'" + name + "' is stored as a " + rec.kind() + " record, not a children step");
     }
-    if (rec != null && rec.state() == StepState.COMPLETED) {
-      return decodeChildren(rec.result(), type, name);
+    if (rec != null && rec.state().isDone()) {
+      // Children are never enqueued twice, also not after their compensation ran.
+      ChildResults<R> stored = decodeChildren(rec.result(), type, name);
+      if (compensation != null && rec.compensable()) {
+        compensations.add(
+            new Registered(name, (Compensation<Object>) (Compensation<?>) compensation, stored));
+      }
+      return stored;
     }
     stopIfCompensating(name);
     Job job = rj.job();
@@ -337,7 +345,13 @@ public final class StepRunner {
       Optional<BatchStatus> status = client.batch(job.tenant(), batch);
       if (status.isPresent()) {
         if (status.get().state() == BatchState.COMPLETED) {
-          return collect(name, rec, batch, type);
+          ChildResults<R> done = collect(name, rec, batch, type, compensation != null);
+          if (compensation != null) {
+            compensations.add(
+                new Registered(name, (Compensation<Object>) (Compensation<?>) compensation, done));
+          }
+          onControlSignals(lastWrite);
+          return done;
         }
         suspend(CHILDREN_POLL, ChildJobs.SIGNAL_PREFIX + name);
       }
@@ -432,7 +446,8 @@ public final class StepRunner {
   }
 
   /** Reads how every child ended, stores it as the step's result and returns it. */
-  private <R> ChildResults<R> collect(String name, StepRecord rec, UUID batch, Class<R> type) {
+  private <R> ChildResults<R> collect(
+      String name, StepRecord rec, UUID batch, Class<R> type, boolean compensable) {
     Job job = rj.job();
     ObjectNode body = mapper.createObjectNode();
     body.put("batch", batch.toString());
@@ -473,11 +488,11 @@ public final class StepRunner {
             rec.startedAt(),
             now.toString(),
             null,
-            false,
+            compensable,
             0,
             null,
             null);
-    onControlSignals(write(name, done));
+    lastWrite = write(name, done);
     return decodeChildren(body, type, name);
   }
 
@@ -537,6 +552,9 @@ public final class StepRunner {
   }
 
   private static final int RESULT_SEQ = Integer.MAX_VALUE;
+
+  /** The answer to the children step's last record write, for its control signals. */
+  private StepWriteResult lastWrite;
 
   /** Cancels the batches of children steps still waiting; errors are logged, not thrown. */
   private void cancelOpenChildren() {

@@ -287,4 +287,43 @@ public abstract class StepChildrenConformanceTest extends StepTestSupport {
     assertThat(failed.lastError().message()).contains("must be at most 65536 bytes");
     assertThat(keel.client().result("default", big, String.class)).isEmpty();
   }
+
+  @Test
+  void aParentThatFailsForGoodAfterItsChildrenCompensatesThemWithTheirResults() {
+    QueueBackend b = empty();
+    Keel keel =
+        node(
+            b,
+            k ->
+                k.register(part(null))
+                    .register(
+                        JobType.of(
+                                "assemble",
+                                Order.class,
+                                ctx -> {
+                                  ctx.step(
+                                      "reserve",
+                                      Integer.class,
+                                      () -> ran("reserve", 1),
+                                      r -> ran("undo-reserve", r));
+                                  ctx.children(
+                                      "parts",
+                                      parts(2, 0),
+                                      Integer.class,
+                                      r -> ran("undo-parts " + r.results(), null));
+                                  return JobOutcome.permanentFailure("publishing refused");
+                                })
+                            .withMaxAttempts(1)));
+    UUID id = keel.client().enqueue(JobRequest.of("assemble", new Order("o-1"))).id();
+    start(keel, 3);
+    Job failed = awaitState(keel, id, JobState.FAILED);
+    assertThat(log).endsWith("undo-parts [10, 20]", "undo-reserve");
+    assertThat(runs("part-1")).as("children are not enqueued again by the replay").isEqualTo(1);
+    assertThat(failed.lastError().message())
+        .contains("publishing refused")
+        .contains("compensated 2 step(s)");
+    assertThat(report(keel, id).steps())
+        .extracting(StepInfo::state)
+        .containsExactly(StepState.COMPENSATED, StepState.COMPENSATED);
+  }
 }
