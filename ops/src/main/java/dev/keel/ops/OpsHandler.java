@@ -523,7 +523,7 @@ public final class OpsHandler {
     for (String t : typeNames) {
       ObjectNode tj = types.addObject();
       tj.put("type", t);
-      tj.put("hasHandler", keel.types().contains(t));
+      tj.put("hasHandler", keel.handles(t));
       tj.set("counts", counts(s.countsByType().getOrDefault(t, Map.of())));
       Map<JobState, Long> fin = s.finishedInWindowByType().getOrDefault(t, Map.of());
       ObjectNode lh = tj.putObject("lastHour");
@@ -817,7 +817,7 @@ public final class OpsHandler {
     Set<String> types = new LinkedHashSet<>();
     for (String t : q.list("type")) {
       checkName("type", t);
-      if (!keel.types().contains(t)) {
+      if (!keel.handles(t)) {
         throw ApiError.bad("type", "no handler is registered here for type '" + t + "'");
       }
       types.add(t);
@@ -830,7 +830,7 @@ public final class OpsHandler {
       }
       String t = entry.substring(0, colon);
       checkName("balanced", t);
-      if (!keel.types().contains(t)) {
+      if (!keel.handles(t)) {
         throw ApiError.bad("balanced", "no handler is registered here for type '" + t + "'");
       }
       int cap;

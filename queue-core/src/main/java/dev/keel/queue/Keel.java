@@ -210,9 +210,17 @@ public final class Keel implements AutoCloseable {
     return locks;
   }
 
-  /** The names of the job types registered with handlers. */
+  /**
+   * The names of the job types registered with handlers. Keel's own types (the children-step
+   * callback {@code keel.children}) are not listed; {@link #handles} answers for them too.
+   */
   public java.util.Set<String> types() {
     return typeNames;
+  }
+
+  /** Whether this node's workers run jobs of {@code type}: a registered type or one of Keel's. */
+  public boolean handles(String type) {
+    return runtime.types().containsKey(type);
   }
 
   /** The thresholds {@link #health()} judges by. */
