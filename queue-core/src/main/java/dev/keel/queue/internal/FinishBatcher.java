@@ -184,6 +184,23 @@ final class FinishBatcher {
   }
 
   private void store(List<Completion> unordered) {
+    // Two results of one job (a stale attempt's and the current one, after a rescue gave the job
+    // back to this worker) go in separate calls: the backend answers per job id, so in one call
+    // the refused stale result would be reported stored too.
+    java.util.Map<java.util.UUID, Completion> distinct = new java.util.LinkedHashMap<>();
+    List<Completion> again = new ArrayList<>();
+    for (Completion c : unordered) {
+      if (distinct.putIfAbsent(c.job().job().id(), c) != null) {
+        again.add(c);
+      }
+    }
+    storeDistinct(new ArrayList<>(distinct.values()));
+    if (!again.isEmpty()) {
+      store(again);
+    }
+  }
+
+  private void storeDistinct(List<Completion> unordered) {
     // Id order, like heartbeats, so the two never lock the same rows in opposite orders.
     List<Completion> batch = new ArrayList<>(unordered);
     batch.sort(java.util.Comparator.comparing(c -> c.job().job().id()));

@@ -87,6 +87,7 @@ final class Heartbeater implements Runnable {
       leases.add(rj.lease());
     }
     FencedResult result;
+    long sent = System.nanoTime();
     try {
       result = heartbeatInChunks(leases);
       consecutiveFailures = 0;
@@ -105,6 +106,9 @@ final class Heartbeater implements Runnable {
       return;
     }
     for (RunningJob rj : jobs) {
+      if (result.isApplied(rj.job().id())) {
+        rj.leaseConfirmed(sent, leaseDuration);
+      }
       if (result.isLost(rj.job().id())) {
         if (rj.finishing()) {
           // Its result was just stored (or is being stored): the finisher reports the outcome.

@@ -108,6 +108,17 @@ public final class JobExecution {
           "Job {} ({}) lost its lease before it started; not running it", job.id(), job.type());
       return new Completion(rj, null, new JobEvent.LeaseLost(job));
     }
+    if (rj.leaseMayHaveExpired()) {
+      // Prefetched, then this process was paused or cut off for longer than the lease: the job
+      // may have been rescued and run elsewhere. Give it back (refused if the lease is gone)
+      // rather than run its side effects again.
+      log.warn(
+          "Job {} ({}): no claim or heartbeat confirmed its lease within the lease before it"
+              + " started; giving it back instead of running it",
+          job.id(),
+          job.type());
+      return new Completion(rj, new Finish.Release(rj.lease()), new JobEvent.Released(job));
+    }
     Duration defer = throttleDelay(job);
     if (defer != null) {
       return new Completion(

@@ -26,6 +26,12 @@ public final class RunningJob {
   private volatile StopReason stopReason;
   private volatile boolean finishing;
 
+  /**
+   * Until when (System.nanoTime) the lease is known to hold: the send time of the claim or of the
+   * last heartbeat that renewed it, plus the lease. Long.MAX_VALUE when nobody tracks it.
+   */
+  private volatile long leaseHeldUntilNanos = Long.MAX_VALUE;
+
   public RunningJob(Job job, JobType<?> type) {
     this.job = job;
     this.lease =
@@ -41,6 +47,21 @@ public final class RunningJob {
 
   public Lease lease() {
     return lease;
+  }
+
+  /** The backend granted or renewed the lease by a call sent at {@code sentNanos}. */
+  void leaseConfirmed(long sentNanos, java.time.Duration leaseDuration) {
+    leaseHeldUntilNanos = sentNanos + leaseDuration.toNanos();
+  }
+
+  /**
+   * True if the lease may have run out on the backend: no claim or heartbeat confirmed it within
+   * one lease (the process was paused, or cut off from the backend). The job may then run elsewhere
+   * already, so a handler must not start.
+   */
+  boolean leaseMayHaveExpired() {
+    long until = leaseHeldUntilNanos;
+    return until != Long.MAX_VALUE && System.nanoTime() - until > 0;
   }
 
   public JobType<?> type() {

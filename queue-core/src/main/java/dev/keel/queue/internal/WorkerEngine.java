@@ -221,6 +221,7 @@ public final class WorkerEngine {
 
   private int claimInto(Lane lane, Set<String> types, int requested) {
     int limit = Math.max(1, Math.min(requested, backend.capabilities().maxBatchSize()));
+    long sent = System.nanoTime();
     List<Job> jobs =
         backend
             .claim(
@@ -237,7 +238,7 @@ public final class WorkerEngine {
       lane.backlog = true;
     }
     for (Job job : jobs) {
-      lane.dispatch(job);
+      lane.dispatch(job, sent);
     }
     return jobs.size();
   }
@@ -471,9 +472,10 @@ public final class WorkerEngine {
       return free > 0 && (free >= Math.max(1, capacity() / 2) || claimed.get() == 0);
     }
 
-    void dispatch(Job job) {
+    void dispatch(Job job, long claimSentNanos) {
       JobType<?> type = rt.types().get(job.type());
       RunningJob rj = new RunningJob(job, type);
+      rj.leaseConfirmed(claimSentNanos, cfg.leaseDuration());
       claimed.incrementAndGet();
       active.put(job.id(), rj);
       try {

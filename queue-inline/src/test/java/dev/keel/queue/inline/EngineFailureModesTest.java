@@ -188,4 +188,92 @@ class EngineFailureModesTest {
       assertThat(j.lastError().message()).contains("boom");
     }
   }
+
+  /**
+   * A heartbeat that stalls for longer than the lease, once: as if the worker's process was paused
+   * (SIGSTOP) or its connection held, so its timer could not even notice the lease running out.
+   */
+  private static final class StallingBackend extends ForwardingQueueBackend {
+    final QueueBackend inner = InlineBackend.create();
+    final java.util.concurrent.atomic.AtomicBoolean stall =
+        new java.util.concurrent.atomic.AtomicBoolean();
+
+    @Override
+    protected QueueBackend delegate() {
+      return inner;
+    }
+
+    @Override
+    public FencedResult heartbeat(dev.keel.queue.spi.HeartbeatRequest request) {
+      if (stall.compareAndSet(true, false)) {
+        try {
+          Thread.sleep(2_000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while stalled", e);
+        }
+      }
+      return super.heartbeat(request);
+    }
+  }
+
+  @Test
+  void aPrefetchedJobWhoseLeaseNoHeartbeatConfirmedIsGivenBackNotStarted() throws Exception {
+    StallingBackend backend = new StallingBackend();
+    CountDownLatch inFirst = new CountDownLatch(1);
+    AtomicInteger started = new AtomicInteger();
+    List<dev.keel.queue.JobEvent> released = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (Keel keel =
+        Keel.builder()
+            .backend(backend)
+            .listener(
+                e -> {
+                  if (e instanceof dev.keel.queue.JobEvent.Released) {
+                    released.add(e);
+                  }
+                })
+            .register(
+                "t",
+                Map.class,
+                JobHandler.of(
+                    m -> {
+                      started.incrementAndGet();
+                      if (((Number) m.get("n")).intValue() == 1) {
+                        inFirst.countDown();
+                        backend.stall.set(true);
+                        Thread.sleep(1_200); // longer than the lease, no heartbeat gets through
+                      }
+                    }))
+            .build()) {
+      keel.client().enqueue(JobRequest.of("t", Map.of("n", 1)));
+      UUID second = keel.client().enqueue(JobRequest.of("t", Map.of("n", 2))).id();
+      try (Worker w =
+          keel.worker()
+              .queue("default", 1)
+              .prefetch(1)
+              .leaseDuration(Duration.ofMillis(900))
+              .heartbeatInterval(Duration.ofMillis(300))
+              .pollInterval(Duration.ofMillis(20))
+              .maintenance(false)
+              .build()
+              .start()) {
+        assertThat(inFirst.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        // The second job sat in prefetch while the lease ran out unconfirmed: it is given back
+        // (the lease was still the job's, so the release was applied) and then runs normally.
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> keel.client().find(second).orElseThrow().state() == JobState.SUCCEEDED);
+        Job done = keel.client().find(second).orElseThrow();
+        assertThat(started.get()).isEqualTo(2);
+        assertThat(released)
+            .as("given back once, unstarted")
+            .singleElement()
+            .satisfies(
+                e ->
+                    assertThat(((dev.keel.queue.JobEvent.Released) e).job().id())
+                        .isEqualTo(second));
+        assertThat(done.attempt()).as("the give-back used no attempt").isEqualTo(1);
+      }
+    }
+  }
 }
