@@ -42,7 +42,24 @@ public final class MaintenanceRunner {
   }
 
   public MaintenanceReport runOnce(String owner) {
-    if (!backend.lockMaintenance(new MaintenanceLockRequest(owner, lockTtl))) {
+    return runOnce(owner, lockTtl);
+  }
+
+  /**
+   * The lock a worker holds between its runs, for {@code interval}: twice the interval (at least 5
+   * s, at most the default TTL), so a holder that died (SIGKILL) hands maintenance to another node
+   * within two intervals instead of a minute, while a holder that runs on time keeps it.
+   */
+  static Duration lockTtlFor(Duration interval, Duration max) {
+    Duration ttl = interval.multipliedBy(2);
+    if (ttl.compareTo(Duration.ofSeconds(5)) < 0) {
+      ttl = Duration.ofSeconds(5);
+    }
+    return ttl.compareTo(max) > 0 ? max : ttl;
+  }
+
+  private MaintenanceReport runOnce(String owner, Duration ttl) {
+    if (!backend.lockMaintenance(new MaintenanceLockRequest(owner, ttl))) {
       return new MaintenanceReport(false, 0, 0, 0);
     }
     int rescued = 0;
@@ -99,9 +116,9 @@ public final class MaintenanceRunner {
   }
 
   /** {@link #runOnce} for timers: a failure is logged and the next run tries again. */
-  void runSafely(String owner) {
+  void runSafely(String owner, Duration interval) {
     try {
-      runOnce(owner);
+      runOnce(owner, lockTtlFor(interval, lockTtl));
     } catch (RuntimeException e) {
       log.warn("Maintenance run by {} failed; the next run will try again", owner, e);
     }

@@ -129,7 +129,7 @@ public final class WorkerEngine {
     if (cfg.maintenance()) {
       maintenanceTask =
           scheduler.scheduleWithFixedDelay(
-              () -> rt.maintenance().runSafely(cfg.id()),
+              () -> rt.maintenance().runSafely(cfg.id(), cfg.maintenanceInterval()),
               0,
               cfg.maintenanceInterval().toMillis(),
               TimeUnit.MILLISECONDS);
