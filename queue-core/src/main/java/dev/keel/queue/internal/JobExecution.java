@@ -299,10 +299,7 @@ public final class JobExecution {
           job.type(),
           ENGINE_ERROR_DELAY,
           e);
-      return new Completion(
-          rj,
-          new Finish.Snooze(rj.lease(), ENGINE_ERROR_DELAY),
-          new JobEvent.Snoozed(job, ENGINE_ERROR_DELAY));
+      return snoozeAfterEngineError(rj);
     }
     if (steps.compensating()) {
       return null;
@@ -323,6 +320,14 @@ public final class JobExecution {
     return new Completion(rj, new Finish.Fail(rj.lease(), error), new JobEvent.Failed(job, error));
   }
 
+  /** Runs the job again after {@link #ENGINE_ERROR_DELAY}, giving its attempt back. */
+  private static Completion snoozeAfterEngineError(RunningJob rj) {
+    return new Completion(
+        rj,
+        new Finish.Snooze(rj.lease(), ENGINE_ERROR_DELAY),
+        new JobEvent.Snoozed(rj.job(), ENGINE_ERROR_DELAY));
+  }
+
   /** Applies a sleep or signal wait: the job goes back to PENDING without using an attempt. */
   private Completion suspend(RunningJob rj, StepRunner steps) {
     Job job = rj.job();
@@ -339,10 +344,7 @@ public final class JobExecution {
           job.type(),
           ENGINE_ERROR_DELAY,
           e);
-      return new Completion(
-          rj,
-          new Finish.Snooze(rj.lease(), ENGINE_ERROR_DELAY),
-          new JobEvent.Snoozed(job, ENGINE_ERROR_DELAY));
+      return snoozeAfterEngineError(rj);
     }
     if (!applied) {
       log.warn("Job {} ({}) lost its lease before it could suspend", job.id(), job.type());
@@ -361,10 +363,7 @@ public final class JobExecution {
       progress = steps.compensate(outcome, reason, tries -> compensationDelay(rj, tries));
     } catch (RuntimeException e) {
       log.error("Job {} ({}): compensation could not run; retrying", job.id(), job.type(), e);
-      return new Completion(
-          rj,
-          new Finish.Snooze(rj.lease(), ENGINE_ERROR_DELAY),
-          new JobEvent.Snoozed(job, ENGINE_ERROR_DELAY));
+      return snoozeAfterEngineError(rj);
     }
     if (progress.leaseLost()) {
       log.warn("Job {} ({}) lost its lease while compensating", job.id(), job.type());
