@@ -1,9 +1,12 @@
 package dev.keel.queue.internal;
 
+import dev.keel.queue.Job;
 import dev.keel.queue.JobEvent;
+import dev.keel.queue.JobState;
 import dev.keel.queue.spi.FencedResult;
 import dev.keel.queue.spi.Finish;
 import dev.keel.queue.spi.FinishRequest;
+import dev.keel.queue.spi.JobRef;
 import dev.keel.queue.spi.QueueBackend;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -85,7 +88,8 @@ final class FinishBatcher {
           stopping = true;
         }
         if (!batch.isEmpty()) {
-          store(batch);
+          // After a failed try, the backend may have applied the batch before the answer was lost.
+          store(batch, backoff.failures() > 0);
           batch.clear();
         }
         backoff.reset();
@@ -136,7 +140,7 @@ final class FinishBatcher {
     RuntimeException last = null;
     for (Completion c : batch) {
       try {
-        store(List.of(c));
+        store(new ArrayList<>(List.of(c)), true);
       } catch (RuntimeException e) {
         refused.add(c);
         last = e;
@@ -183,24 +187,30 @@ final class FinishBatcher {
     }
   }
 
-  private void store(List<Completion> unordered) {
-    // Two results of one job (a stale attempt's and the current one, after a rescue gave the job
-    // back to this worker) go in separate calls: the backend answers per job id, so in one call
-    // the refused stale result would be reported stored too.
-    java.util.Map<java.util.UUID, Completion> distinct = new java.util.LinkedHashMap<>();
-    List<Completion> again = new ArrayList<>();
-    for (Completion c : unordered) {
-      if (distinct.putIfAbsent(c.job().job().id(), c) != null) {
-        again.add(c);
+  /**
+   * Stores the batch, removing from it every completion whose call was answered, so that when a
+   * later call of the same batch fails, only the rest is tried again: an answered result sent again
+   * would be refused (its lease is gone) and reported twice.
+   */
+  private void store(List<Completion> batch, boolean triedBefore) {
+    while (!batch.isEmpty()) {
+      // Two results of one job (a stale attempt's and the current one, after a rescue gave the
+      // job back to this worker) go in separate calls: the backend answers per job id, so in one
+      // call the refused stale result would be reported stored too.
+      java.util.Map<java.util.UUID, Completion> distinct = new java.util.LinkedHashMap<>();
+      for (Completion c : batch) {
+        distinct.putIfAbsent(c.job().job().id(), c);
       }
-    }
-    storeDistinct(new ArrayList<>(distinct.values()));
-    if (!again.isEmpty()) {
-      store(again);
+      List<Completion> call = new ArrayList<>(distinct.values());
+      storeDistinct(call, triedBefore);
+      java.util.Set<Completion> answered =
+          java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+      answered.addAll(call);
+      batch.removeIf(answered::contains);
     }
   }
 
-  private void storeDistinct(List<Completion> unordered) {
+  private void storeDistinct(List<Completion> unordered, boolean triedBefore) {
     // Id order, like heartbeats, so the two never lock the same rows in opposite orders.
     List<Completion> batch = new ArrayList<>(unordered);
     batch.sort(java.util.Comparator.comparing(c -> c.job().job().id()));
@@ -214,6 +224,13 @@ final class FinishBatcher {
       RunningJob rj = c.job();
       if (result.isApplied(rj.job().id())) {
         listeners.fire(c.event());
+      } else if (triedBefore && storedByAnEarlierTry(c)) {
+        log.info(
+            "Result of job {} ({}) attempt {} was stored by an earlier try whose answer was lost",
+            rj.job().id(),
+            rj.job().type(),
+            rj.job().attempt());
+        listeners.fire(c.event());
       } else {
         log.warn(
             "Result of job {} ({}) attempt {} discarded: the lease was lost before it could be stored",
@@ -223,6 +240,39 @@ final class FinishBatcher {
         listeners.fire(new JobEvent.LeaseLost(rj.job()));
       }
       onStored.accept(rj);
+    }
+  }
+
+  /**
+   * Whether a success refused now was stored by an earlier try of the same call, whose answer the
+   * connection lost: the backend clears the lease token when it stores a result, so the resent
+   * success finds no lease to fence on. The job then is SUCCEEDED in the same attempt with the same
+   * start time as this worker's claim; any other claim, even one of the same attempt number (a
+   * claim lost in a PostgreSQL crash is made again), starts at another time. Only a success can be
+   * told apart this way: a rescue of the expired lease also leaves a job PENDING or FAILED in the
+   * same attempt, so other refused results stay reported as discarded.
+   */
+  private boolean storedByAnEarlierTry(Completion c) {
+    if (!(c.finish() instanceof Finish.Succeed)) {
+      return false;
+    }
+    Job mine = c.job().job();
+    try {
+      return backend
+          .find(new JobRef(mine.tenant(), mine.id()))
+          .filter(
+              stored ->
+                  stored.state() == JobState.SUCCEEDED
+                      && stored.attempt() == mine.attempt()
+                      && stored.startedAt() != null
+                      && stored.startedAt().equals(mine.startedAt()))
+          .isPresent();
+    } catch (RuntimeException e) {
+      log.warn(
+          "Could not read job {} to learn whether an earlier try stored its success; reporting it discarded",
+          mine.id(),
+          e);
+      return false;
     }
   }
 }

@@ -276,4 +276,59 @@ class EngineFailureModesTest {
       }
     }
   }
+
+  /** Applies the first finish call, then loses its answer, as a connection broken mid-reply. */
+  private static final class AnswerLosingBackend extends ForwardingQueueBackend {
+    final QueueBackend inner = InlineBackend.create();
+    final AtomicInteger finishCalls = new AtomicInteger();
+
+    @Override
+    protected QueueBackend delegate() {
+      return inner;
+    }
+
+    @Override
+    public FencedResult finish(FinishRequest request) {
+      FencedResult applied = super.finish(request);
+      if (finishCalls.incrementAndGet() == 1) {
+        throw new IllegalStateException("connection reset while reading the answer");
+      }
+      return applied;
+    }
+  }
+
+  @Test
+  void aSuccessStoredByATryWhoseAnswerWasLostIsReportedStoredNotDiscarded() {
+    AnswerLosingBackend backend = new AnswerLosingBackend();
+    List<dev.keel.queue.JobEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (Keel keel =
+        Keel.builder()
+            .backend(backend)
+            .listener(
+                e -> {
+                  if (e instanceof dev.keel.queue.JobEvent.Succeeded
+                      || e instanceof dev.keel.queue.JobEvent.LeaseLost) {
+                    events.add(e);
+                  }
+                })
+            .register("t", Map.class, JobHandler.of(m -> {}))
+            .build()) {
+      UUID id = keel.client().enqueue(JobRequest.of("t", Map.of("n", 1))).id();
+      try (Worker w =
+          keel.worker()
+              .queue("default", 1)
+              .pollInterval(Duration.ofMillis(20))
+              .maintenance(false)
+              .build()
+              .start()) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> backend.finishCalls.get() >= 2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> w.activeJobs() == 0);
+      }
+      assertThat(keel.client().find(id).orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
+      assertThat(events)
+          .as("the resent success found the job already SUCCEEDED by this very claim")
+          .singleElement()
+          .isInstanceOf(dev.keel.queue.JobEvent.Succeeded.class);
+    }
+  }
 }
