@@ -53,6 +53,9 @@ public final class WorkerEngine {
   private final KeelRuntime rt;
   private final WorkerConfig cfg;
   private final QueueBackend backend;
+  // By job id. A stale attempt of a job this worker claimed again after a rescue is replaced here
+  // by the current one, so removals name the entry (remove(id, rj)): the stale one's end must not
+  // drop the current attempt, which would then go unheartbeated and be rescued while it runs.
   private final Map<UUID, RunningJob> active = new ConcurrentHashMap<>();
   private final Map<String, Lane> lanes = new LinkedHashMap<>();
   private final WakeSignal wake = new WakeSignal();
@@ -255,7 +258,7 @@ public final class WorkerEngine {
   }
 
   private void stored(RunningJob rj) {
-    active.remove(rj.job().id());
+    active.remove(rj.job().id(), rj);
     if (!cfg.typeConcurrency().isEmpty() || rj.job().concurrencyKey() != null) {
       // A job counts against its type's limit until its result is stored (see activeByType), so
       // only now may the next job of that type be claimed: without this wake-up it waited for the
@@ -385,7 +388,7 @@ public final class WorkerEngine {
             e);
       }
       for (RunningJob rj : chunk) {
-        active.remove(rj.job().id());
+        active.remove(rj.job().id(), rj);
         lanes.get(rj.job().queue()).done();
       }
     }
@@ -522,12 +525,12 @@ public final class WorkerEngine {
               rj.job().id(),
               rj.job().type(),
               e);
-          active.remove(rj.job().id());
+          active.remove(rj.job().id(), rj);
           throw e;
         }
         if (c.finish() == null) {
           rt.listeners().fire(c.event());
-          active.remove(rj.job().id());
+          active.remove(rj.job().id(), rj);
         } else {
           finisher.submit(c);
         }
