@@ -23,8 +23,12 @@ public final class ChildJobs {
   /** The callback's job type. */
   public static final String TYPE = "keel.children";
 
-  /** The control signal a children step waits for: this prefix and the step's name. */
-  static final String SIGNAL_PREFIX = SignalRequest.CONTROL_PREFIX + "children:";
+  /**
+   * The control signal a children step waits for: this prefix and the step's name. It wakes only
+   * the suspend awaiting that exact name, not every later one ({@link
+   * SignalRequest#CHILDREN_PREFIX}).
+   */
+  static final String SIGNAL_PREFIX = SignalRequest.CHILDREN_PREFIX;
 
   /** The callback's payload: whom to wake. */
   public record Done(UUID parent, String step) {

@@ -81,8 +81,7 @@ final class StepStore {
       if (state == JobState.PENDING
           && !r.blocked()
           && awaiting != null
-          && (awaiting.equals(request.name())
-              || request.name().startsWith(SignalRequest.CONTROL_PREFIX))) {
+          && (awaiting.equals(request.name()) || SignalRequest.wakesAnySuspend(request.name()))) {
         r.awaiting(null);
         store.reschedule(r, now);
         woken = true;
@@ -108,7 +107,9 @@ final class StepStore {
         return new FencedResult(Set.of(), one);
       }
       String awaited = request.awaitSignal();
-      dueNow = (!awaited.isEmpty() && r.hasSignal(awaited)) || !r.controlSignals().isEmpty();
+      dueNow =
+          (!awaited.isEmpty() && r.hasSignal(awaited))
+              || r.controlSignals().stream().anyMatch(SignalRequest::wakesAnySuspend);
       store.requeue(r, dueNow ? now : now.plus(request.delay()), -1, null);
       r.awaiting(dueNow ? null : awaited);
     }

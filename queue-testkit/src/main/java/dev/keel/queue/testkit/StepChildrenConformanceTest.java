@@ -326,4 +326,75 @@ public abstract class StepChildrenConformanceTest extends StepTestSupport {
         .extracting(StepInfo::state)
         .containsExactly(StepState.COMPENSATED, StepState.COMPENSATED);
   }
+
+  @Test
+  void aChildrenSignalWakesOnlyItsOwnStepNotALaterChildrenStepOrSleep() throws Exception {
+    QueueBackend b = empty();
+    CountDownLatch gate = new CountDownLatch(1);
+    AtomicInteger slowRunning = new AtomicInteger();
+    AtomicInteger handled = new AtomicInteger();
+    Keel keel =
+        node(
+            b,
+            k ->
+                k.register(part(null))
+                    .register(
+                        JobType.of(
+                                "slow",
+                                Part.class,
+                                ctx -> {
+                                  slowRunning.incrementAndGet();
+                                  gate.await(20, TimeUnit.SECONDS);
+                                  return JobOutcome.success(ctx.payload().n());
+                                })
+                            .withMaxAttempts(1))
+                    .register(
+                        JobType.of(
+                                "rollout",
+                                Order.class,
+                                ctx -> {
+                                  handled.incrementAndGet();
+                                  ctx.children("regions", parts(2, 0), Integer.class);
+                                  ctx.children(
+                                      "zones",
+                                      Children.of(List.of(JobRequest.of("slow", new Part(9)))),
+                                      Integer.class);
+                                  ctx.sleep("cool-off", Duration.ofHours(1));
+                                  ran("after", null);
+                                  return JobOutcome.success();
+                                })
+                            .withMaxAttempts(1)));
+    UUID id = keel.client().enqueue(JobRequest.of("rollout", new Order("o-1"))).id();
+    start(keel, 4);
+
+    // The second children step waits for its batch while the first one's signal is stored.
+    await().atMost(Duration.ofSeconds(20)).until(() -> slowRunning.get() == 1);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> keel.client().find(id).orElseThrow().state() == JobState.PENDING);
+    Thread.sleep(1000);
+    assertThat(handled.get())
+        .as("the parent is not claimed again in a loop while its second batch runs")
+        .isLessThanOrEqualTo(3);
+    assertThat(keel.client().find(id).orElseThrow().state()).isEqualTo(JobState.PENDING);
+
+    gate.countDown();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                report(keel, id).steps().size() == 3
+                    && keel.client().find(id).orElseThrow().state() == JobState.PENDING);
+    int beforeSleep = handled.get();
+    Thread.sleep(1000);
+    assertThat(handled.get())
+        .as("a sleep after children steps stays asleep: the children signals wake it no more")
+        .isEqualTo(beforeSleep)
+        .isLessThanOrEqualTo(4);
+    Job sleeping = keel.client().find(id).orElseThrow();
+    assertThat(sleeping.state()).isEqualTo(JobState.PENDING);
+    assertThat(sleeping.runAt()).isAfter(sleeping.createdAt().plus(Duration.ofMinutes(30)));
+    assertThat(report(keel, id).steps().get(2).state()).isEqualTo(StepState.SLEEPING);
+    assertThat(runs("after")).isZero();
+  }
 }

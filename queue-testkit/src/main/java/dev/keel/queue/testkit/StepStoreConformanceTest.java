@@ -263,6 +263,36 @@ public abstract class StepStoreConformanceTest extends CoordinationTestSupport {
   }
 
   @Test
+  void aChildrenSignalWakesOnlyTheSuspendAwaitingItsExactName() {
+    QueueBackend b = empty();
+    NewJob job = jobs.of("onboard").build();
+    Job running = enqueueAndClaim(b, job);
+    JobRef ref = new JobRef(job.tenant(), job.id());
+    // The first children step ended: its signal stays stored for the job's lifetime.
+    b.signal(new SignalRequest(ref, SignalRequest.CHILDREN_PREFIX + "regions", "{}"));
+
+    Duration nap = Duration.ofSeconds(1);
+    b.suspend(new SuspendRequest(lease(running), nap, ""));
+    assertThat(claim(b, 10)).as("a later sleep is not made due by a children signal").isEmpty();
+    b.signal(new SignalRequest(ref, SignalRequest.CHILDREN_PREFIX + "other", "{}"));
+    assertThat(claim(b, 10)).as("nor woken by one that arrives while it sleeps").isEmpty();
+
+    fixture.passTime(nap.plusMillis(100));
+    Job again = claim(b, 10).get(0);
+    b.suspend(new SuspendRequest(lease(again), LONG, SignalRequest.CHILDREN_PREFIX + "zones"));
+    assertThat(claim(b, 10)).as("a second children step waits for its own signal").isEmpty();
+    b.signal(new SignalRequest(ref, SignalRequest.CHILDREN_PREFIX + "zones", "{}"));
+    Job woken = claim(b, 10).get(0);
+    assertThat(woken.id()).isEqualTo(job.id());
+
+    b.suspend(new SuspendRequest(lease(woken), LONG, SignalRequest.CHILDREN_PREFIX + "zones"));
+    assertThat(claim(b, 10))
+        .as("its stored signal makes a suspend awaiting it due at once")
+        .extracting(Job::id)
+        .containsExactly(job.id());
+  }
+
+  @Test
   void aSuspendedJobBecomesDueWhenItsDelayPasses() {
     QueueBackend b = empty();
     NewJob job = jobs.of("onboard").build();

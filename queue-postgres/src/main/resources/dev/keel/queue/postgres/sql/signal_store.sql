@@ -3,8 +3,9 @@
 --     moment ago is seen, and a suspend that runs after this waits for it, see suspend_lock.sql);
 --   * the signal is inserted unless the job is SUCCEEDED or CANCELLED or has one of that name;
 --   * a stored signal wakes the job if it is suspended (PENDING, awaiting_signal set, never a
---     blocked job) for this name, or for any name when it is a control signal ('keel:...'): due
---     now, no longer suspended, and listeners notified at commit as for an enqueue;
+--     blocked job) for this name, or for any name when it is a control signal ('keel:...') other
+--     than a children signal ('keel:children:...'): due now, no longer suspended, and listeners
+--     notified at commit as for an enqueue;
 --   * has_steps is set the first time only.
 -- No row back: no such job in the tenant. Otherwise the job's state (the call does not change it)
 -- and whether the signal was stored.
@@ -29,7 +30,8 @@ wake AS (
           AND NOT job.blocked
           AND job.awaiting_signal IS NOT NULL
           AND ((job.awaiting_signal <> '' AND job.awaiting_signal = :name::text)
-               OR :name::text LIKE 'keel:%')) AS due
+               OR (:name::text LIKE 'keel:%'
+                   AND :name::text NOT LIKE 'keel:children:%'))) AS due
     FROM job JOIN stored ON stored.job_id = job.id
 ),
 changed AS (

@@ -1,14 +1,16 @@
 -- Second statement of a suspend (V009), after suspend_lock.sql locked the job in this transaction:
 -- RUNNING -> PENDING as finish_snooze.sql does (due after the delay, attempt given back, lease
 -- cleared), suspended for :await ('' for no particular signal). If a signal of that name or any
--- control signal ('keel:...') is already stored, it is due now and not suspended instead, and
+-- control signal ('keel:...') other than a children signal ('keel:children:...', which wakes only
+-- the suspend awaiting exactly it) is already stored, it is due now and not suspended instead, and
 -- listeners are notified at commit.
 WITH ready AS (
   SELECT (:await::text <> ''
           AND EXISTS (SELECT 1 FROM ${schema}.job_signals AS g
                        WHERE g.job_id = :id AND g.name = :await::text))
       OR EXISTS (SELECT 1 FROM ${schema}.job_signals AS g
-                  WHERE g.job_id = :id AND g.name LIKE 'keel:%') AS now
+                  WHERE g.job_id = :id AND g.name LIKE 'keel:%'
+                    AND g.name NOT LIKE 'keel:children:%') AS now
 ),
 changed AS (
   UPDATE ${schema}.jobs AS j

@@ -63,6 +63,14 @@ local function is_control(name)
   return string.sub(name, 1, #CONTROL_PREFIX) == CONTROL_PREFIX
 end
 
+-- Children signals (SignalRequest.CHILDREN_PREFIX) end one children step and are never deleted:
+-- they wake only a suspend awaiting exactly them, not any suspend as cancel and compensate do.
+local CHILDREN_PREFIX = 'keel:children:'
+
+local function wakes_any(name)
+  return is_control(name) and string.sub(name, 1, #CHILDREN_PREFIX) ~= CHILDREN_PREFIX
+end
+
 local function to_map(flat)
   local m = {}
   for i = 1, #flat, 2 do

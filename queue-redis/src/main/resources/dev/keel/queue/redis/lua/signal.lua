@@ -3,8 +3,9 @@
 -- A job of the tenant that is PENDING, RUNNING or FAILED keeps the first signal of each name in
 -- signals:<id> as '<arrival n>:<sentAt us>:<payload>' (n = 1, 2, ...: signals leave only with the
 -- job, so the hash's length counts arrivals). A PENDING job with `awaiting` set (suspend) is made
--- due now when the signal is the one it awaits or a control signal ('keel:...'); a blocked job
--- never has `awaiting`, so a signal never releases it.
+-- due now when the signal is the one it awaits or a control signal ('keel:...') other than a
+-- children signal ('keel:children:...'); a blocked job never has `awaiting`, so a signal never
+-- releases it.
 -- Returns {'NOT_FOUND'}, or {outcome, state after} with outcome FINISHED, DUPLICATE or STORED.
 local tenant, id, name, payload = ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local jk = job_key(id)
@@ -34,7 +35,7 @@ if state == 'FAILED' then
   end
 end
 local awaiting = f[3]
-if state == 'PENDING' and awaiting and ((awaiting ~= '' and awaiting == name) or is_control(name)) then
+if state == 'PENDING' and awaiting and ((awaiting ~= '' and awaiting == name) or wakes_any(name)) then
   wake_suspended(id, jk, {queue = f[5], type = f[6], tenant = tenant, priority = f[7], runAt = f[8]},
     now)
 end

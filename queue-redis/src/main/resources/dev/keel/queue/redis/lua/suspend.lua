@@ -1,7 +1,8 @@
 -- suspend: a RUNNING job, fenced by its lease token, is snoozed (lib.lua's snooze, as
 -- Finish.Snooze: PENDING due at now + delay, attempt given back, lease cleared, out of running)
 -- and remembers in `awaiting` the signal it waits for ('' = none). If that signal, or any
--- control signal, is already stored, it is due now instead and `awaiting` stays unset.
+-- control signal other than a children signal (lib.lua's wakes_any), is already stored, it is due
+-- now instead and `awaiting` stays unset.
 -- ARGV[3] = jobId, ARGV[4] = leaseToken, ARGV[5] = delay in us, ARGV[6] = awaited signal.
 -- Returns 1 (applied) or 0 (lease lost).
 local id, token, delay_us, awaited = ARGV[3], ARGV[4], tonumber(ARGV[5]), ARGV[6]
@@ -11,8 +12,15 @@ if j == nil then
   return 0
 end
 local now = now_us()
-local due_now = (awaited ~= '' and redis.call('HEXISTS', signals_key(id), awaited) == 1)
-  or #control_signals(id) > 0
+local due_now = awaited ~= '' and redis.call('HEXISTS', signals_key(id), awaited) == 1
+if not due_now then
+  for _, name in ipairs(control_signals(id)) do
+    if wakes_any(name) then
+      due_now = true
+      break
+    end
+  end
+end
 if due_now then
   snooze(jk, j, 0, now)
 else
