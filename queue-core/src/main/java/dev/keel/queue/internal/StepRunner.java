@@ -777,7 +777,10 @@ public final class StepRunner {
     for (StoredStep s : steps.steps()) {
       stored.put(s.name(), s);
       records.put(s.name(), StepRecord.read(mapper, s));
-      nextSeq = Math.max(nextSeq, s.seq() + 1);
+      if (s.seq() != RESULT_SEQ) {
+        // The job result's record sorts last (RESULT_SEQ); new records number on from the others.
+        nextSeq = Math.max(nextSeq, s.seq() + 1);
+      }
     }
     signals = new LinkedHashMap<>();
     for (StoredSignal s : steps.signals()) {

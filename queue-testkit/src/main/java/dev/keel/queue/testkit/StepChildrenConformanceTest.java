@@ -397,4 +397,61 @@ public abstract class StepChildrenConformanceTest extends StepTestSupport {
     assertThat(report(keel, id).steps().get(2).state()).isEqualTo(StepState.SLEEPING);
     assertThat(runs("after")).isZero();
   }
+
+  @Test
+  void aResultStoredByAnAttemptWhoseFinishWasLostDoesNotBreakTheNextAttemptsSteps() {
+    QueueBackend b = empty();
+    Keel keel =
+        node(
+            b,
+            k ->
+                k.register(
+                    JobType.of(
+                            "compute",
+                            Order.class,
+                            ctx -> {
+                              int a = ctx.step("a", Integer.class, () -> ran("a", 1));
+                              int c = ctx.step("b", Integer.class, () -> ran("b", 2));
+                              return JobOutcome.success(a + c);
+                            })
+                        .withMaxAttempts(2)));
+    UUID id = keel.client().enqueue(JobRequest.of("compute", new Order("o-1"))).id();
+    // Attempt 1 returned success(result) and stored it, then its worker died before the finish.
+    Job running =
+        b.claim(
+                new dev.keel.queue.spi.ClaimRequest(
+                    "dead-worker",
+                    java.util.Set.of(),
+                    java.util.Set.of(),
+                    java.util.Set.of(),
+                    null,
+                    1,
+                    Duration.ofMillis(200)))
+            .jobs()
+            .get(0);
+    assertThat(
+            b.saveSteps(
+                    dev.keel.queue.spi.StepWriteRequest.of(
+                        running.lease().orElseThrow(),
+                        new dev.keel.queue.spi.StepWrite(
+                            "keel:result",
+                            Integer.MAX_VALUE,
+                            "{\"kind\":\"STEP\",\"state\":\"COMPLETED\",\"result\":7,"
+                                + "\"attempt\":1,\"compensable\":false,"
+                                + "\"compensationAttempts\":0}")))
+                .applied())
+        .isTrue();
+    fixture.passTime(Duration.ofMillis(300));
+    assertThat(b.rescue(new dev.keel.queue.spi.RescueRequest(10)).retried()).containsExactly(id);
+
+    start(keel, 1);
+    Job done = awaitState(keel, id, JobState.SUCCEEDED);
+    assertThat(done.attempt()).isEqualTo(2);
+    assertThat(keel.client().result("default", id, Integer.class)).hasValue(3);
+    assertThat(report(keel, id).steps())
+        .extracting(StepInfo::name, StepInfo::state)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("a", StepState.COMPLETED),
+            org.assertj.core.groups.Tuple.tuple("b", StepState.COMPLETED));
+  }
 }
