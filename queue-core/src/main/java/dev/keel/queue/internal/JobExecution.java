@@ -248,7 +248,8 @@ public final class JobExecution {
         }
       } catch (dev.keel.queue.InvalidInputException e) {
         // Too large or not JSON: the same result would break the same rule on every attempt.
-        outcome = JobOutcome.permanentFailure("result " + e.getMessage());
+        // The message names the field itself: "result: must be at most ... bytes ...".
+        outcome = JobOutcome.permanentFailure(e.getMessage());
         failure = e;
       } catch (RuntimeException e) {
         outcome = null; // the result could not be stored: retry like any failure

@@ -527,9 +527,11 @@ public final class StepRunner {
   boolean storeResult(Object result) {
     if (!backend.capabilities().steps()) {
       throw new InvalidStepException(
-          "result", "needs a backend with durable steps (BackendCapabilities.steps)");
+          "result",
+          "JobOutcome.success(result) needs a backend with durable steps"
+              + " (BackendCapabilities.steps)");
     }
-    JsonNode json = toJson(result, StepRecord.RESULT);
+    JsonNode json = toJson(result, null);
     Instant now = clock.instant();
     StepRecord rec =
         new StepRecord(
@@ -945,20 +947,25 @@ public final class StepRunner {
         null);
   }
 
-  private JsonNode toJson(Object result, String name) {
+  /** A step's result as JSON, checked against the size limit; {@code step} null for a job's. */
+  private JsonNode toJson(Object result, String step) {
     JsonNode node;
     try {
       node = mapper.valueToTree(result);
     } catch (IllegalArgumentException e) {
       throw new InvalidStepException(
-          "result", "of step '" + name + "' cannot be serialized to JSON: " + e.getMessage());
+          "result",
+          (step == null ? "" : "of step '" + step + "' ")
+              + "cannot be serialized to JSON: "
+              + e.getMessage());
     }
     if (node == null) {
       node = mapper.nullNode();
     }
     int size = node.toString().getBytes(StandardCharsets.UTF_8).length;
     if (size > StepLimits.MAX_RESULT_BYTES) {
-      throw new StepResultTooLargeException("result of step '" + name + "'", size);
+      throw new StepResultTooLargeException(
+          step == null ? "result" : "result of step '" + step + "'", size);
     }
     return node;
   }
