@@ -414,16 +414,22 @@ public final class JobClient {
     ChangeResult r = backend.cancel(new CancelRequest(ref(tenant, id), "cancelled via client"));
     if (r.changed()) {
       blocked.resolveAfter(Set.of(id), Set.of(), "a cancel");
-      if (steps.isPresent()) {
-        cancelChildren(tenant, id, steps.get());
+      if (backend.capabilities().steps()) {
+        // Read the steps again: a RUNNING parent may have stored a children step (and enqueued its
+        // batch) after the read above and before the cancel; it can store nothing after it.
+        cancelChildren(tenant, id, backend.loadSteps(ref(tenant, id)));
       }
     }
     return r;
   }
 
   /** A cancelled parent's children steps still waiting: their pending children are cancelled. */
-  private void cancelChildren(String tenant, UUID parent, dev.keel.queue.spi.JobSteps steps) {
-    for (UUID batch : StepReports.openChildBatches(json.mapper(), steps)) {
+  private void cancelChildren(
+      String tenant, UUID parent, Optional<dev.keel.queue.spi.JobSteps> steps) {
+    if (steps.isEmpty()) {
+      return;
+    }
+    for (UUID batch : StepReports.openChildBatches(json.mapper(), steps.get())) {
       try {
         int n = cancelBatch(tenant, batch);
         log.info("Cancelled job {}: cancelled {} pending child job(s) too", parent, n);

@@ -457,4 +457,76 @@ public abstract class StepChildrenConformanceTest extends StepTestSupport {
             org.assertj.core.groups.Tuple.tuple("a", StepState.COMPLETED),
             org.assertj.core.groups.Tuple.tuple("b", StepState.COMPLETED));
   }
+
+  @Test
+  void cancellingARunningParentAlsoCancelsTheChildrenItEnqueuedWhileTheCancelWasUnderWay() {
+    QueueBackend inner = empty();
+    AtomicReference<Runnable> beforeCancel = new AtomicReference<>();
+    QueueBackend b =
+        new dev.keel.queue.spi.ForwardingQueueBackend() {
+          @Override
+          protected QueueBackend delegate() {
+            return inner;
+          }
+
+          @Override
+          public dev.keel.queue.spi.ChangeResult cancel(dev.keel.queue.spi.CancelRequest request) {
+            Runnable r = beforeCancel.getAndSet(null);
+            if (r != null) {
+              r.run();
+            }
+            return super.cancel(request);
+          }
+        };
+    Keel keel = node(b, k -> k.register(part(null)));
+    UUID id = keel.client().enqueue(JobRequest.of("assemble", new Order("o-1"))).id();
+    Job running = claim(b, 1).get(0);
+    List<JobRequest<?>> parts = new ArrayList<>();
+    parts.add(JobRequest.of("part", new Part(1)));
+    parts.add(JobRequest.of("part", new Part(2)));
+    AtomicReference<UUID> batch = new AtomicReference<>();
+    // The parent, still RUNNING, reaches its children step after the client read its steps (none)
+    // and before the cancel: it stores the WAITING record and enqueues the batch, as ctx.children.
+    beforeCancel.set(
+        () ->
+            keel.client()
+                .enqueueBatch(
+                    dev.keel.queue.BatchRequest.of(parts),
+                    prepared -> {
+                      batch.set(prepared.batches().get(0).id());
+                      String body =
+                          "{\"kind\":\"CHILDREN\",\"state\":\"WAITING\",\"result\":{\"batch\":\""
+                              + prepared.batches().get(0).id()
+                              + "\",\"ids\":[\""
+                              + prepared.jobs().get(0).id()
+                              + "\",\""
+                              + prepared.jobs().get(1).id()
+                              + "\"]},\"attempt\":1,\"compensable\":false,"
+                              + "\"compensationAttempts\":0}";
+                      assertThat(
+                              inner
+                                  .saveSteps(
+                                      dev.keel.queue.spi.StepWriteRequest.of(
+                                          running.lease().orElseThrow(),
+                                          new dev.keel.queue.spi.StepWrite("parts", 0, body)))
+                                  .applied())
+                          .isTrue();
+                      return inner.enqueue(prepared);
+                    }));
+
+    assertThat(keel.client().cancel("default", id).changed()).isTrue();
+    assertThat(batch.get()).isNotNull();
+    List<Job> children =
+        keel.client().list(JobQuery.tenant("default").withLimit(100)).jobs().stream()
+            .filter(j -> j.type().equals("part"))
+            .toList();
+    assertThat(children).hasSize(2);
+    assertThat(children)
+        .as("the cancel read the parent's steps again and cancelled its children")
+        .allSatisfy(
+            c ->
+                assertThat(keel.client().find(c.id()).orElseThrow().state())
+                    .isEqualTo(JobState.CANCELLED));
+    assertThat(keel.client().batch("default", batch.get()).orElseThrow().cancelledAt()).isNotNull();
+  }
 }
