@@ -292,6 +292,16 @@ public final class JobExecution {
     JobError error = job.lastError() != null ? job.lastError() : JobError.of("attempts exhausted");
     boolean needs;
     try {
+      if (steps.sagaEnded()) {
+        // Its compensations all ran, then the worker died before storing the finish: end the job
+        // as that saga decided, not as "lease expired".
+        log.warn(
+            "Job {} ({}) has no attempts left after its worker stopped ({}); its saga had ended",
+            job.id(),
+            job.type(),
+            error.message());
+        return sagaFinished(rj, steps, steps.sagaOutcome(), steps.sagaReason(), "");
+      }
       needs = steps.needsCompensation();
     } catch (RuntimeException e) {
       log.error(
@@ -374,13 +384,20 @@ public final class JobExecution {
       Duration d = progress.runAgainIn();
       return new Completion(rj, new Finish.Snooze(rj.lease(), d), new JobEvent.Snoozed(job, d));
     }
+    return sagaFinished(rj, steps, outcome, reason, cause.stackTrace());
+  }
+
+  /** Finishes a job whose compensations are done: CANCELLED or FAILED, with the saga's summary. */
+  private static Completion sagaFinished(
+      RunningJob rj, StepRunner steps, String outcome, String reason, String stackTrace) {
+    Job job = rj.job();
     String text = (reason == null ? "failed" : reason) + " (" + steps.sagaSummary() + ")";
     if (StepRunner.CANCEL.equals(outcome)) {
       log.info("Job {} ({}) cancelled after compensation: {}", job.id(), job.type(), text);
       return new Completion(
           rj, new Finish.Cancel(rj.lease(), text), new JobEvent.Cancelled(job, text));
     }
-    JobError error = new JobError(text, cause.stackTrace());
+    JobError error = new JobError(text, stackTrace);
     log.error("Job {} ({}) failed for good after compensation: {}", job.id(), job.type(), text);
     return new Completion(rj, new Finish.Fail(rj.lease(), error), new JobEvent.Failed(job, error));
   }

@@ -748,6 +748,53 @@ public final class StepRunner {
     return lastSagaSummary;
   }
 
+  /**
+   * True if the job's saga already ended (its marker COMPENSATED or COMPENSATION_FAILED, no
+   * completed step left to undo) in a run whose finish was never stored: {@link #sagaOutcome},
+   * {@link #sagaReason} and {@link #sagaSummary} then tell how it ended, from the stored records.
+   * Loads the steps if needed.
+   */
+  boolean sagaEnded() {
+    if (!loaded()) {
+      if (!backend.capabilities().steps()) {
+        return false;
+      }
+      load();
+    }
+    StepRecord marker = records.get(StepRecord.SAGA);
+    if (marker == null
+        || (marker.state() != StepState.COMPENSATED
+            && marker.state() != StepState.COMPENSATION_FAILED)) {
+      return false;
+    }
+    for (StepRecord r : records.values()) {
+      if (r.compensable()
+          && (r.state() == StepState.COMPLETED || r.state() == StepState.COMPENSATING)) {
+        // Steps completed since (a re-driven job ran them again): a new saga is to run.
+        return false;
+      }
+    }
+    sagaOutcome = marker.outcome() != null ? marker.outcome() : FAIL;
+    sagaReason = marker.error();
+    int compensated = 0;
+    int failed = 0;
+    for (Map.Entry<String, StepRecord> e : records.entrySet()) {
+      if (e.getKey().equals(StepRecord.SAGA)) {
+        continue;
+      }
+      if (e.getValue().state() == StepState.COMPENSATED) {
+        compensated++;
+      } else if (e.getValue().state() == StepState.COMPENSATION_FAILED) {
+        failed++;
+      }
+    }
+    lastSagaSummary =
+        failed == 0
+            ? "compensated " + compensated + " step(s)"
+            : "compensated " + compensated + " step(s), " + failed + " compensation(s) failed";
+    return true;
+  }
+
   private StepRecord sagaMarker(StepState state) {
     return new StepRecord(
         null,

@@ -207,6 +207,17 @@ public abstract class SagaConformanceTest extends StepTestSupport {
    * stored, its lease left to expire) and rescues it.
    */
   private UUID diedOnItsLastAttempt(Keel keel, QueueBackend b, boolean whileCompensating) {
+    return diedOnItsLastAttempt(keel, b, whileCompensating ? "COMPENSATING" : null, "FAIL");
+  }
+
+  /**
+   * As above; {@code saga} the saga marker's state (null for none: the worker died mid-handler;
+   * COMPENSATING: mid-compensation, charge undone; COMPENSATED: after every compensation ran, both
+   * steps undone) with {@code outcome} FAIL or CANCEL.
+   */
+  private UUID diedOnItsLastAttempt(Keel keel, QueueBackend b, String saga, String outcome) {
+    boolean whileCompensating = saga != null;
+    boolean ended = "COMPENSATED".equals(saga);
     UUID id =
         keel.client()
             .enqueue(dev.keel.queue.JobRequest.of("onboard", new Order("o-1")).withMaxAttempts(1))
@@ -224,7 +235,9 @@ public abstract class SagaConformanceTest extends StepTestSupport {
             .jobs()
             .get(0);
     java.util.List<dev.keel.queue.spi.StepWrite> writes = new java.util.ArrayList<>();
-    writes.add(new dev.keel.queue.spi.StepWrite("reserve", 0, record("COMPLETED", 1, 0)));
+    writes.add(
+        new dev.keel.queue.spi.StepWrite(
+            "reserve", 0, record(ended ? "COMPENSATED" : "COMPLETED", 1, ended ? 1 : 0)));
     writes.add(
         new dev.keel.queue.spi.StepWrite(
             "charge",
@@ -235,8 +248,13 @@ public abstract class SagaConformanceTest extends StepTestSupport {
           new dev.keel.queue.spi.StepWrite(
               "keel:saga",
               2,
-              "{\"state\":\"COMPENSATING\",\"attempt\":1,\"error\":\"provider down\","
-                  + "\"compensable\":false,\"compensationAttempts\":0,\"outcome\":\"FAIL\"}"));
+              "{\"state\":\""
+                  + saga
+                  + "\",\"attempt\":1,\"error\":\""
+                  + (outcome.equals("CANCEL") ? "cancelled via client" : "provider down")
+                  + "\",\"compensable\":false,\"compensationAttempts\":0,\"outcome\":\""
+                  + outcome
+                  + "\"}"));
     }
     assertThat(
             b.saveSteps(
@@ -284,5 +302,33 @@ public abstract class SagaConformanceTest extends StepTestSupport {
     assertThat(r.steps())
         .extracting(StepInfo::state)
         .containsExactly(StepState.COMPENSATED, StepState.COMPENSATED);
+  }
+
+  @Test
+  void aWorkerThatDiedAfterItsCompensationsEndedOnTheLastAttemptEndsTheJobAsItsSagaDecided() {
+    QueueBackend b = empty();
+    undoFailures.set(0);
+    Keel keel = node(b, "onboard", 1, onboarding("permanent"));
+    UUID failedId = diedOnItsLastAttempt(keel, b, "COMPENSATED", "FAIL");
+    start(keel, 1);
+    Job failed = awaitState(keel, failedId, JobState.FAILED);
+    assertThat(log).as("nothing is undone twice and the handler does not run").isEmpty();
+    assertThat(failed.lastError().message())
+        .isEqualTo("provider down (compensated 2 step(s))")
+        .doesNotContain("lease expired");
+    assertThat(report(keel, failedId).compensation()).isEqualTo(StepState.COMPENSATED);
+  }
+
+  @Test
+  void aWorkerThatDiedAfterTheCompensationsOfACancelEndedOnTheLastAttemptCancelsTheJob() {
+    QueueBackend b = empty();
+    undoFailures.set(0);
+    Keel keel = node(b, "onboard", 1, onboarding("permanent"));
+    UUID id = diedOnItsLastAttempt(keel, b, "COMPENSATED", "CANCEL");
+    start(keel, 1);
+    Job cancelled = awaitState(keel, id, JobState.CANCELLED);
+    assertThat(log).isEmpty();
+    assertThat(cancelled.lastError().message())
+        .isEqualTo("cancelled via client (compensated 2 step(s))");
   }
 }
