@@ -558,6 +558,19 @@ public final class StepRunner {
   /** The answer to the children step's last record write, for its control signals. */
   private StepWriteResult lastWrite;
 
+  /** Whether a children step is still waiting for its batch. */
+  private boolean hasOpenChildren() {
+    if (client == null) {
+      return false;
+    }
+    for (StepRecord r : records.values()) {
+      if (r.kind() == StepKind.CHILDREN && r.state() == StepState.WAITING) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Cancels the batches of children steps still waiting; errors are logged, not thrown. */
   private void cancelOpenChildren() {
     for (Map.Entry<String, StepRecord> e : records.entrySet()) {
@@ -610,12 +623,17 @@ public final class StepRunner {
     }
     sagaOutcome = outcome;
     sagaReason = reason;
-    cancelOpenChildren();
     StepRecord marker = records.get(StepRecord.SAGA);
-    if (marker == null || marker.state() != StepState.COMPENSATING) {
+    boolean openChildren = hasOpenChildren();
+    if (marker == null || marker.state() != StepState.COMPENSATING || openChildren) {
+      // Fenced: a worker whose lease was taken over stops here, before it cancels a children batch
+      // that the live attempt may be waiting on (the marker is written again for that reason).
       if (!writeQuietly(StepRecord.SAGA, sagaMarker(StepState.COMPENSATING))) {
         return SagaProgress.LOST;
       }
+    }
+    if (openChildren) {
+      cancelOpenChildren();
     }
     // Newest first: the handler passes its steps in the order they completed.
     List<Registered> order = new ArrayList<>(compensations);
