@@ -72,7 +72,10 @@ public final class WorkerMain {
             ? InstantSource.system()
             : InstantSource.offset(InstantSource.system(), Duration.ofMillis(skew));
 
-    Keel keel =
+    // The outbox scenario: this process also relays outbox messages and delivers their effects.
+    OutboxWorker outbox =
+        env.containsKey("CHAOS_OUTBOX_SCHEMA") ? new OutboxWorker(env, concurrency + 2) : null;
+    Keel.Builder builder =
         Keel.builder()
             .clock(clock)
             .fromEnvironment(keelEnvironment(env, concurrency), StartupMode.FAIL_FAST)
@@ -94,13 +97,22 @@ public final class WorkerMain {
                   } else if (event instanceof JobEvent.LeaseLost l) {
                     out.println(line("LEASE_LOST", l.job()));
                   }
-                })
-            .build();
-    Worker worker =
+                });
+    if (outbox != null) {
+      builder.register(outbox.type(ledger, name, pid));
+    }
+    Keel keel = builder.build();
+    Worker.Builder workerBuilder =
         keel.worker()
             .id(name + "-" + pid)
             .queue("default", concurrency)
-            .queue(ChaosJobs.IDEMPOTENT_QUEUE, 1)
+            .queue(ChaosJobs.IDEMPOTENT_QUEUE, 1);
+    if (outbox != null) {
+      workerBuilder.queue(OutboxWorker.QUEUE, 2);
+      outbox.startRelay(keel.client(), name + "-" + pid, lease, poll);
+    }
+    Worker worker =
+        workerBuilder
             .leaseDuration(lease)
             .heartbeatInterval(lease.dividedBy(3))
             .pollInterval(poll)
@@ -114,6 +126,9 @@ public final class WorkerMain {
         .addShutdownHook(
             new Thread(
                 () -> {
+                  if (outbox != null) {
+                    outbox.close();
+                  }
                   worker.close();
                   keel.close();
                   ledger.close();

@@ -18,8 +18,19 @@ public final class ChaosResults implements TestExecutionListener {
   private static final List<LedgerCheck.Result> RESULTS = new ArrayList<>();
   static final Path FILE = Path.of("target", "chaos-results.md");
 
+  private static final List<OutboxChaos.Result> OUTBOX = new ArrayList<>();
+
   static synchronized void add(LedgerCheck.Result r) {
     RESULTS.add(r);
+    write();
+  }
+
+  static synchronized void addOutbox(OutboxChaos.Result r) {
+    OUTBOX.add(r);
+    write();
+  }
+
+  private static void write() {
     try {
       Files.createDirectories(FILE.getParent());
       Files.writeString(FILE, table());
@@ -51,6 +62,23 @@ public final class ChaosResults implements TestExecutionListener {
         .append(" ms + maintenance interval ")
         .append(ChaosSettings.MAINTENANCE_INTERVAL.toMillis())
         .append(" ms + 1 s slack).\n");
+    if (!OUTBOX.isEmpty()) {
+      b.append("\n## Outbox relay and delivery ledger\n\n");
+      b.append(
+          "| scenario | messages committed | commits uncertain | faults | lost | jobs per message"
+              + " above one | effects missing | effects twice | provider re-sends (same key) |"
+              + " guarantees |\n");
+      b.append("|---|---|---|---|---|---|---|---|---|---|\n");
+      for (OutboxChaos.Result r : OUTBOX) {
+        b.append(r.row()).append('\n');
+      }
+      for (OutboxChaos.Result r : OUTBOX) {
+        if (!r.violations().isEmpty()) {
+          b.append("\n## Violations in ").append(r.scenario()).append(" (outbox)\n\n");
+          r.violations().stream().limit(50).forEach(v -> b.append("- ").append(v).append('\n'));
+        }
+      }
+    }
     for (LedgerCheck.Result r : RESULTS) {
       if (!r.violations().isEmpty()) {
         b.append("\n## Violations in ").append(r.scenario()).append(" (").append(r.backend());
@@ -64,7 +92,7 @@ public final class ChaosResults implements TestExecutionListener {
   @Override
   public void testPlanExecutionFinished(TestPlan testPlan) {
     synchronized (ChaosResults.class) {
-      if (!RESULTS.isEmpty()) {
+      if (!RESULTS.isEmpty() || !OUTBOX.isEmpty()) {
         System.out.println();
         System.out.println(table());
         System.out.println("(also in " + FILE.toAbsolutePath() + ")");

@@ -54,7 +54,6 @@ abstract class ChaosScenarios {
   @Test
   void sigstopPastTheLeaseThenSigcont() {
     try (Scenario s = Scenario.of(prefix() + "-sigstop", target("sigstop"), ledger(), 3)) {
-      s.toleratesKnownDefect1 = true;
       s.enqueueBulk(ChaosSettings.jobs());
       s.startWorkers();
       s.startIdempotentLoad(20);
@@ -108,7 +107,6 @@ abstract class ChaosScenarios {
               4,
               slot -> slot == 0 ? viaProxy : direct,
               slot -> 0L)) {
-        s.toleratesKnownDefect1 = true;
         s.enqueueBulk(ChaosSettings.jobs());
         s.startWorkers();
         s.startIdempotentLoad(20);

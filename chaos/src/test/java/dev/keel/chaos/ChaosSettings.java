@@ -48,6 +48,11 @@ final class ChaosSettings {
     return LONG ? 20_000 : 800;
   }
 
+  /** Messages the outbox scenario records (while the faults run). */
+  static int outboxMessages() {
+    return LONG ? 10_000 : 600;
+  }
+
   /** Pauses / stalls / restarts in the repeated scenarios. */
   static int rounds() {
     return LONG ? 20 : 1;

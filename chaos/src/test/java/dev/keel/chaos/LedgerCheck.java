@@ -62,20 +62,6 @@ final class LedgerCheck {
       int idempotentKeysWithJobs,
       List<String> violations) {
 
-    private String knownDefects() {
-      List<String> d = new ArrayList<>();
-      if (startsAfterSuccess > 0) {
-        d.add("1");
-      }
-      if (misreportedSuccesses > 0) {
-        d.add("2");
-      }
-      if (misreportedLost > 0) {
-        d.add("3");
-      }
-      return d.isEmpty() ? "ok" : "ok except KNOWN DEFECT " + String.join(", ", d) + " (README)";
-    }
-
     String row() {
       return "| "
           + String.join(
@@ -95,7 +81,7 @@ final class LedgerCheck {
                   ? "-"
                   : String.format("%.2f s (%d)", worstRescue.toMillis() / 1000.0, rescues),
               idempotentEnqueues + "/" + idempotentKeysWithJobs,
-              !violations.isEmpty() ? violations.size() + " VIOLATIONS" : knownDefects())
+              !violations.isEmpty() ? violations.size() + " VIOLATIONS" : "ok")
           + " |";
     }
   }
@@ -197,16 +183,8 @@ final class LedgerCheck {
         }
         if (job.finishedAt() != null && e.startedAt().isAfter(job.finishedAt())) {
           startsAfterSuccess++;
-          if (s.toleratesKnownDefect1
-              && s.pausedPids.contains(e.pid())
-              && e.attempt() < finalAttempt
-              && lostTokens.containsKey(e.token())) {
-            // KNOWN DEFECT 1 (README): a worker resumed after its leases expired starts jobs it
-            // had prefetched before the pause, although they were rescued and succeeded
-            // elsewhere. Its result is discarded (lease lost), so no guarantee but "never a new
-            // execution after a success" breaks; counted in its own column, not hidden.
-            continue;
-          }
+          // Once KNOWN DEFECT 1 (a resumed worker started prefetched jobs that had succeeded
+          // elsewhere), fixed: RunningJob.leaseMayHaveExpired gives such a job back unstarted.
           violations.add(
               "job "
                   + id
@@ -224,11 +202,18 @@ final class LedgerCheck {
         // The one execution of the final attempt finished, its worker reported the lease lost, yet
         // the job SUCCEEDED: its finish was applied but the reply was lost (the server went away)
         // and the retried finish found the job already finished. Nobody else ran that attempt, so
-        // no stale lease was involved; the worker's "result discarded" was wrong. Counted.
+        // no stale lease was involved, but the worker's "result discarded" was wrong. Once KNOWN
+        // DEFECT 3, fixed (FinishBatcher.storedByAnEarlierTry): now a violation.
         for (Execution e : execs) {
           if (e.attempt() == finalAttempt && e.finished()) {
             accepted = e;
             misreportedLost++;
+            violations.add(
+                "job "
+                    + id
+                    + ": its success (execution "
+                    + e.token()
+                    + ") was stored, but the worker reported the result discarded");
           }
         }
       }
@@ -257,12 +242,18 @@ final class LedgerCheck {
         }
       }
       if (!overturned.isEmpty() && sameFinishBatch(finalEvent, overturned, finalAttempt)) {
-        // KNOWN DEFECT 2 (README): one finish batch held the stale result of attempt n and the
+        // Once KNOWN DEFECT 2: one finish batch held the stale result of attempt n and the
         // result of attempt n+1 of the same job (the worker got the job back after a rescue
         // while the old result still waited to be stored). The backend refused the stale one
         // (the job's attempt is n+1, and a claim after an accepted success cannot happen), but
-        // the worker reports both as succeeded, since a FencedResult is keyed by job id.
+        // the worker reported both as succeeded, since a FencedResult is keyed by job id. Fixed:
+        // FinishBatcher stores such a pair in separate calls. Now a violation.
         misreportedSuccesses += overturned.size();
+        violations.add(
+            "job "
+                + id
+                + ": stale results reported as succeeded in the finish batch of the final one: "
+                + overturned);
       } else if (!overturned.isEmpty()
           && s.crashMayLoseRecentCommits
           && allNearACrash(s, overturned)) {

@@ -61,6 +61,57 @@ class PostgresChaosTest extends ChaosScenarios {
     return PrivatePostgres.keelUrl("127.0.0.1:" + port);
   }
 
+  /**
+   * The outbox relay and the delivery ledger under the same faults: while the test records messages
+   * (one transaction each) on the private server, relays in the worker processes publish them as
+   * Keel jobs, whose handler performs each message's effect through the delivery ledger (in-flight
+   * policy: resend with the same provider key, sending lease 3 s). Workers are killed at random
+   * moments and the server is restarted once. No committed message may be lost, each must become
+   * one job, and each effect must reach the provider under one provider key with one call that is
+   * not a resumption of an interrupted send.
+   */
+  @Test
+  void outboxRelayAndDeliveryLedgerUnderKillsAndARestart() throws Exception {
+    try (Scenario s = Scenario.of("pg-outbox", target("outbox"), LEDGER, 3)) {
+      OutboxChaos o = new OutboxChaos(pg, "o_outbox");
+      OutboxWorker.createProviderTable(LedgerDatabase.dataSource(), s.ledgerSchema);
+      s.extraWorkerEnvironment.putAll(o.workerEnvironment());
+      s.startWorkers();
+      o.startRecording(ChaosSettings.outboxMessages(), 20);
+      int kills = 0;
+      boolean restarted = false;
+      while (o.recording() && kills < ChaosSettings.kills()) {
+        Scenario.sleep(ThreadLocalRandom.current().nextLong(500, 1500));
+        if (!restarted && kills >= 2) {
+          s.recordServerFault("RESTART-FAST");
+          pg.restartFast();
+          restarted = true;
+        } else {
+          s.killAndRestart(ThreadLocalRandom.current().nextInt(s.workers()));
+          kills++;
+        }
+      }
+      o.awaitRecorded();
+      await("every committed outbox message delivered")
+          .atMost(ChaosSettings.completion())
+          .pollInterval(Duration.ofMillis(500))
+          .ignoreExceptions()
+          .until(o::allDelivered);
+      s.awaitQuiet();
+      // Checked before Verdict, which drops the ledger schema (the provider's calls live there).
+      OutboxChaos.Result r = o.check(s, LedgerDatabase.dataSource());
+      ChaosResults.addOutbox(r);
+      System.out.println(r.row());
+      Verdict.of(s);
+      assertThat(r.violations()).as("outbox guarantees broken in %s", s.name).isEmpty();
+      assertThat(kills).as("kills injected").isGreaterThanOrEqualTo(3);
+      assertThat(restarted).as("server restarted").isTrue();
+      assertThat(r.messages())
+          .as("messages committed")
+          .isGreaterThan(ChaosSettings.outboxMessages() / 2);
+    }
+  }
+
   /** A clean restart of the server (pg_ctl restart -m fast) while the workers run. */
   @Test
   void serverFastRestartUnderLoad() {

@@ -70,13 +70,6 @@ final class Scenario implements AutoCloseable {
   final Set<Long> pausedPids = ConcurrentHashMap.newKeySet();
 
   /**
-   * Set by scenarios that pause a worker past its lease: executions its stale prefetched jobs start
-   * after resuming are counted in their own column instead of failing the scenario (KNOWN DEFECT 1
-   * in README.md). Only those: from a paused pid, of an older attempt, and reported lease-lost.
-   */
-  volatile boolean toleratesKnownDefect1;
-
-  /**
    * Set by the PostgreSQL crash scenario: a success acknowledged within two seconds before the
    * crash may be lost with the asynchronous worker commits (documented), and the job run again.
    */
@@ -203,8 +196,11 @@ final class Scenario implements AutoCloseable {
 
   // ---- workers ---------------------------------------------------------------------------
 
+  /** More variables for every worker process started from now on (the outbox scenario's). */
+  final Map<String, String> extraWorkerEnvironment = new ConcurrentHashMap<>();
+
   private Map<String, String> workerEnvironment(int slot) {
-    Map<String, String> env = new LinkedHashMap<>();
+    Map<String, String> env = new LinkedHashMap<>(extraWorkerEnvironment);
     env.put("CHAOS_BACKEND", target.backend());
     env.put("CHAOS_BACKEND_URL", workerUrl.apply(slot));
     env.put("CHAOS_BACKEND_SCHEMA", target.schema());
