@@ -111,14 +111,18 @@ public final class WorkerMain {
       workerBuilder.queue(OutboxWorker.QUEUE, 2);
       outbox.startRelay(keel.client(), name + "-" + pid, lease, poll);
     }
+    String maintenance = env.get("CHAOS_MAINTENANCE_MILLIS");
+    if (maintenance != null) {
+      workerBuilder.maintenanceInterval(Duration.ofMillis(Long.parseLong(maintenance)));
+    }
     Worker worker =
         workerBuilder
             .leaseDuration(lease)
             .heartbeatInterval(lease.dividedBy(3))
             .pollInterval(poll)
-            // Maintenance (rescue) runs on the test's own node, which is never killed: see
-            // README.md for why (the maintenance lock outlives a killed holder by a minute).
-            .maintenance(false)
+            // Maintenance (rescue) runs on the test's own node, which is never killed, unless the
+            // scenario asks the workers to run it (CHAOS_MAINTENANCE_MILLIS).
+            .maintenance(maintenance != null)
             .shutdownGrace(Duration.ofSeconds(1))
             .build()
             .start();

@@ -26,6 +26,9 @@ abstract class ChaosScenarios {
   /** The backend URL through {@code 127.0.0.1:port}. */
   abstract String urlVia(int port);
 
+  /** The owner of the maintenance lock of {@code t}'s queue, if a live one holds it. */
+  abstract java.util.Optional<String> maintenanceLockHolder(Scenario.Target t);
+
   @Test
   void sigkillOfWorkersAtRandomMoments() {
     try (Scenario s = Scenario.of(prefix() + "-sigkill", target("sigkill"), ledger(), 3)) {
@@ -42,6 +45,50 @@ abstract class ChaosScenarios {
       s.awaitQuiet();
       LedgerCheck.Result r = Verdict.of(s);
       assertThat(kills).as("kills injected").isGreaterThanOrEqualTo(3);
+      assertThat(r.rescues()).as("rescues measured").isPositive();
+    }
+  }
+
+  /**
+   * As {@link #sigkillOfWorkersAtRandomMoments}, but the workers run maintenance themselves, every
+   * 250 ms, as a production deployment does: a kill may hit the worker holding the maintenance
+   * lock, and another worker must take over rescuing once that lock's TTL (5 s) runs out.
+   */
+  @Test
+  void sigkillOfWorkersThatRunMaintenance() {
+    Scenario.Target t = target("sigkillmaint");
+    try (Scenario s =
+        Scenario.withMaintenanceInWorkers(prefix() + "-sigkill-maint", t, ledger(), 3)) {
+      s.enqueueBulk(ChaosSettings.killJobs());
+      s.startWorkers();
+      java.util.concurrent.atomic.AtomicInteger holderKills =
+          new java.util.concurrent.atomic.AtomicInteger();
+      java.util.concurrent.atomic.AtomicInteger round =
+          new java.util.concurrent.atomic.AtomicInteger();
+      int kills =
+          s.injectUntilDone(
+              ChaosSettings.kills(),
+              Duration.ofMillis(500),
+              Duration.ofMillis(1500),
+              () -> {
+                // Every other kill is aimed at the maintenance lock's holder.
+                int slot = ThreadLocalRandom.current().nextInt(s.workers());
+                if (round.getAndIncrement() % 2 == 0) {
+                  java.util.Optional<String> holder = maintenanceLockHolder(t);
+                  for (int i = 0; i < s.workers() && holder.isPresent(); i++) {
+                    WorkerProcess w = s.worker(i);
+                    if (holder.get().equals(w.name() + "-" + w.pid())) {
+                      slot = i;
+                      holderKills.incrementAndGet();
+                    }
+                  }
+                }
+                s.killAndRestart(slot);
+              });
+      s.awaitQuiet();
+      LedgerCheck.Result r = Verdict.of(s);
+      assertThat(kills).as("kills injected").isGreaterThanOrEqualTo(3);
+      assertThat(holderKills.get()).as("kills of the maintenance lock's holder").isPositive();
       assertThat(r.rescues()).as("rescues measured").isPositive();
     }
   }
@@ -106,7 +153,8 @@ abstract class ChaosScenarios {
               3,
               4,
               slot -> slot == 0 ? viaProxy : direct,
-              slot -> 0L)) {
+              slot -> 0L,
+              false)) {
         s.enqueueBulk(ChaosSettings.jobs());
         s.startWorkers();
         s.startIdempotentLoad(20);
@@ -153,7 +201,14 @@ abstract class ChaosScenarios {
     Scenario.Target t = target("skew");
     try (Scenario s =
         new Scenario(
-            prefix() + "-clock-skew", t, ledger(), 3, 4, slot -> t.url(), slot -> skews[slot])) {
+            prefix() + "-clock-skew",
+            t,
+            ledger(),
+            3,
+            4,
+            slot -> t.url(),
+            slot -> skews[slot],
+            false)) {
       s.enqueueBulk(ChaosSettings.jobs());
       s.startWorkers();
       s.startIdempotentLoad(20);

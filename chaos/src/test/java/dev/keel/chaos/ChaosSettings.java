@@ -31,6 +31,25 @@ final class ChaosSettings {
   static final Duration RESCUE_BOUND =
       LEASE.plus(HEARTBEAT).plus(MAINTENANCE_INTERVAL).plus(Duration.ofSeconds(1));
 
+  /**
+   * The maintenance lock's TTL when the workers run maintenance every {@link
+   * #MAINTENANCE_INTERVAL}: twice the interval, at least 5 s (Keel's rule, see docs/guarantees.md).
+   */
+  static final Duration WORKER_MAINTENANCE_LOCK_TTL = Duration.ofSeconds(5);
+
+  /**
+   * The rescue bound when the workers run maintenance themselves and a kill may hit the holder of
+   * the maintenance lock: nobody rescues until that lock expires. A job of a worker killed at t has
+   * its lease expire by t + lease; a holder killed at any moment before then (at the latest t +
+   * lease) keeps the lock until at most t + lease + lock TTL; the next holder rescues in the run
+   * that takes the lock, within one maintenance interval; plus one second of slack.
+   */
+  static final Duration RESCUE_BOUND_WITH_WORKER_MAINTENANCE =
+      LEASE
+          .plus(WORKER_MAINTENANCE_LOCK_TTL)
+          .plus(MAINTENANCE_INTERVAL)
+          .plus(Duration.ofSeconds(1));
+
   private ChaosSettings() {}
 
   /** Number of jobs of the kill scenarios. */

@@ -310,13 +310,13 @@ final class LedgerCheck {
     }
 
     Duration worst = s.rescueTimes.stream().max(Duration::compareTo).orElse(null);
-    if (worst != null && worst.compareTo(ChaosSettings.RESCUE_BOUND) > 0) {
+    if (worst != null && worst.compareTo(s.rescueBound) > 0) {
       violations.add(
           "worst rescue took "
               + worst.toMillis()
-              + " ms, more than lease + heartbeat + maintenance interval + 1 s = "
-              + ChaosSettings.RESCUE_BOUND.toMillis()
-              + " ms");
+              + " ms, more than the bound of "
+              + s.rescueBound.toMillis()
+              + " ms (see ChaosSettings)");
     }
     int keysWithJobs = (int) s.idempotentIds.values().stream().filter(v -> !v.isEmpty()).count();
     return new Result(

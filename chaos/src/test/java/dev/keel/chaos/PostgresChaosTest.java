@@ -112,6 +112,21 @@ class PostgresChaosTest extends ChaosScenarios {
     }
   }
 
+  @Override
+  java.util.Optional<String> maintenanceLockHolder(Scenario.Target t) {
+    try (java.sql.Connection c = pg.connect();
+        java.sql.PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT owner FROM \""
+                    + t.schema()
+                    + "\".locks WHERE name = 'maintenance' AND expires_at > now()");
+        java.sql.ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? java.util.Optional.of(rs.getString(1)) : java.util.Optional.empty();
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException("cannot read the maintenance lock of " + t.schema(), e);
+    }
+  }
+
   /** A clean restart of the server (pg_ctl restart -m fast) while the workers run. */
   @Test
   void serverFastRestartUnderLoad() {

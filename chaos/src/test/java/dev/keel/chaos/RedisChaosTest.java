@@ -59,6 +59,14 @@ class RedisChaosTest extends ChaosScenarios {
     return url(port);
   }
 
+  @Override
+  java.util.Optional<String> maintenanceLockHolder(Scenario.Target t) {
+    // The key Keel's lock_maintenance script sets (queue-redis KEYS.md): {namespace}:maintenance.
+    try (redis.clients.jedis.Jedis j = new redis.clients.jedis.Jedis("127.0.0.1", redis.port())) {
+      return java.util.Optional.ofNullable(j.get("{" + t.schema() + "}:maintenance"));
+    }
+  }
+
   /** Redis stopped and started again at once while the workers run. */
   @Test
   void serverFastRestartUnderLoad() {

@@ -93,6 +93,9 @@ final class Scenario implements AutoCloseable {
   private final WorkerProcess[] slots;
   private final AtomicInteger generation = new AtomicInteger();
 
+  /** The slowest rescue the checks accept (see {@link ChaosSettings}). */
+  volatile Duration rescueBound = ChaosSettings.RESCUE_BOUND;
+
   /** Maintenance alone on its thread, so that nothing the test does delays a rescue. */
   private final ScheduledExecutorService maintenanceTimer =
       Executors.newSingleThreadScheduledExecutor();
@@ -113,7 +116,8 @@ final class Scenario implements AutoCloseable {
       int workers,
       int concurrency,
       IntFunction<String> workerUrl,
-      IntFunction<Long> workerSkewMillis) {
+      IntFunction<Long> workerSkewMillis,
+      boolean workersRunMaintenance) {
     this.name = name;
     this.target = target;
     this.ledgerDb = ledgerDb;
@@ -142,8 +146,18 @@ final class Scenario implements AutoCloseable {
             ledgerSchema,
             1)
         .close();
-    maintenanceTimer.scheduleWithFixedDelay(
-        this::maintenance, 0, ChaosSettings.MAINTENANCE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+    if (workersRunMaintenance) {
+      // Not even one run here: the node's lock would outlive it by Keel.maintenance's minute.
+      extraWorkerEnvironment.put(
+          "CHAOS_MAINTENANCE_MILLIS", Long.toString(ChaosSettings.MAINTENANCE_INTERVAL.toMillis()));
+      rescueBound = ChaosSettings.RESCUE_BOUND_WITH_WORKER_MAINTENANCE;
+    } else {
+      maintenanceTimer.scheduleWithFixedDelay(
+          this::maintenance,
+          0,
+          ChaosSettings.MAINTENANCE_INTERVAL.toMillis(),
+          TimeUnit.MILLISECONDS);
+    }
   }
 
   private static void deleteOldLogs(Path dir) {
@@ -160,7 +174,17 @@ final class Scenario implements AutoCloseable {
   }
 
   static Scenario of(String name, Target target, LedgerDatabase ledger, int workers) {
-    return new Scenario(name, target, ledger, workers, 4, i -> target.url(), i -> 0L);
+    return new Scenario(name, target, ledger, workers, 4, i -> target.url(), i -> 0L, false);
+  }
+
+  /**
+   * A scenario whose workers run maintenance (every {@link ChaosSettings#MAINTENANCE_INTERVAL}, as
+   * a production deployment does) instead of the test's node, so that a kill may hit the holder of
+   * the maintenance lock; the rescue bound then includes the lock's TTL.
+   */
+  static Scenario withMaintenanceInWorkers(
+      String name, Target target, LedgerDatabase ledger, int workers) {
+    return new Scenario(name, target, ledger, workers, 4, i -> target.url(), i -> 0L, true);
   }
 
   static Map<String, String> keelEnvironment(Target target, String url) {
