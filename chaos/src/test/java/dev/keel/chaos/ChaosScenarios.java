@@ -59,7 +59,9 @@ abstract class ChaosScenarios {
     Scenario.Target t = target("sigkillmaint");
     try (Scenario s =
         Scenario.withMaintenanceInWorkers(prefix() + "-sigkill-maint", t, ledger(), 3)) {
-      s.enqueueBulk(ChaosSettings.killJobs());
+      // Twice the jobs of the other kill scenario: a run that drains before three kills proves
+      // nothing about the lock.
+      s.enqueueBulk(2 * ChaosSettings.killJobs());
       s.startWorkers();
       java.util.concurrent.atomic.AtomicInteger holderKills =
           new java.util.concurrent.atomic.AtomicInteger();
