@@ -61,11 +61,11 @@ public final class ChaosResults implements TestExecutionListener {
         .append(ChaosSettings.HEARTBEAT.toMillis())
         .append(" ms + maintenance interval ")
         .append(ChaosSettings.MAINTENANCE_INTERVAL.toMillis())
-        .append(" ms + 1 s slack); where the workers run maintenance (*-sigkill-maint) ")
-        .append(ChaosSettings.RESCUE_BOUND_WITH_WORKER_MAINTENANCE.toMillis())
-        .append(" ms: the maintenance lock of a killed holder (TTL ")
+        .append(" ms + 1 s slack); where the workers run maintenance (*-sigkill-maint), plus the")
+        .append(" maintenance lock's TTL (")
         .append(ChaosSettings.WORKER_MAINTENANCE_LOCK_TTL.toMillis())
-        .append(" ms) must run out first.\n");
+        .append(" ms) for every kill that hit the lock's holder from one TTL before the fault")
+        .append(" until the rescue: a dead holder keeps the lock until its TTL runs out.\n");
     if (!OUTBOX.isEmpty()) {
       b.append("\n## Outbox relay and delivery ledger\n\n");
       b.append(

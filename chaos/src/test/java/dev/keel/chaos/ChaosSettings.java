@@ -38,17 +38,15 @@ final class ChaosSettings {
   static final Duration WORKER_MAINTENANCE_LOCK_TTL = Duration.ofSeconds(5);
 
   /**
-   * The rescue bound when the workers run maintenance themselves and a kill may hit the holder of
-   * the maintenance lock: nobody rescues until that lock expires. A job of a worker killed at t has
-   * its lease expire by t + lease; a holder killed at any moment before then (at the latest t +
-   * lease) keeps the lock until at most t + lease + lock TTL; the next holder rescues in the run
-   * that takes the lock, within one maintenance interval; plus one second of slack.
+   * The rescue bound of one fault when {@code holderKills} kills hit the maintenance lock's holder
+   * between one lock TTL before the fault and the rescue (scenarios whose workers run maintenance).
+   * A dead holder keeps the lock, and with it every rescue, until the lock's TTL runs out; a worker
+   * that takes the lock over may itself be killed before its first rescue, so each such kill adds
+   * up to one TTL: {@link #RESCUE_BOUND} + holderKills × {@link #WORKER_MAINTENANCE_LOCK_TTL}.
    */
-  static final Duration RESCUE_BOUND_WITH_WORKER_MAINTENANCE =
-      LEASE
-          .plus(WORKER_MAINTENANCE_LOCK_TTL)
-          .plus(MAINTENANCE_INTERVAL)
-          .plus(Duration.ofSeconds(1));
+  static Duration rescueBound(int holderKills) {
+    return RESCUE_BOUND.plus(WORKER_MAINTENANCE_LOCK_TTL.multipliedBy(holderKills));
+  }
 
   private ChaosSettings() {}
 

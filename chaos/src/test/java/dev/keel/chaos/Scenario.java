@@ -75,7 +75,17 @@ final class Scenario implements AutoCloseable {
    */
   volatile boolean crashMayLoseRecentCommits;
 
-  final List<Duration> rescueTimes = Collections.synchronizedList(new ArrayList<>());
+  /** One measured rescue: the fault's moment and how long the lease stayed with the dead worker. */
+  record Rescue(Instant faultAt, Duration took) {}
+
+  final List<Rescue> rescues = Collections.synchronizedList(new ArrayList<>());
+
+  /**
+   * When a kill hit the holder of the maintenance lock (scenarios whose workers run maintenance):
+   * each such kill can hold rescues back by up to the lock's TTL.
+   */
+  final List<Instant> holderKills = Collections.synchronizedList(new ArrayList<>());
+
   final List<String> violations = Collections.synchronizedList(new ArrayList<>());
   final Set<UUID> bulkIds = ConcurrentHashMap.newKeySet();
   final Map<String, Set<UUID>> idempotentIds = new ConcurrentHashMap<>();
@@ -92,9 +102,6 @@ final class Scenario implements AutoCloseable {
   private final int concurrency;
   private final WorkerProcess[] slots;
   private final AtomicInteger generation = new AtomicInteger();
-
-  /** The slowest rescue the checks accept (see {@link ChaosSettings}). */
-  volatile Duration rescueBound = ChaosSettings.RESCUE_BOUND;
 
   /** Maintenance alone on its thread, so that nothing the test does delays a rescue. */
   private final ScheduledExecutorService maintenanceTimer =
@@ -150,7 +157,6 @@ final class Scenario implements AutoCloseable {
       // Not even one run here: the node's lock would outlive it by Keel.maintenance's minute.
       extraWorkerEnvironment.put(
           "CHAOS_MAINTENANCE_MILLIS", Long.toString(ChaosSettings.MAINTENANCE_INTERVAL.toMillis()));
-      rescueBound = ChaosSettings.RESCUE_BOUND_WITH_WORKER_MAINTENANCE;
     } else {
       maintenanceTimer.scheduleWithFixedDelay(
           this::maintenance,
@@ -269,8 +275,22 @@ final class Scenario implements AutoCloseable {
 
   /** SIGKILL the worker in {@code slot}, watch its in-flight jobs being rescued, restart it. */
   void killAndRestart(int slot) {
+    killAndRestart(slot, null);
+  }
+
+  /**
+   * As {@link #killAndRestart(int)}; {@code lockHolder}, if given, reads the maintenance lock's
+   * owner right after the kill. The dead worker cannot renew the lock, so if the owner is still its
+   * id the kill hit the holder, whether it was aimed at it or not, and is recorded in {@link
+   * #holderKills}.
+   */
+  void killAndRestart(int slot, java.util.function.Supplier<Optional<String>> lockHolder) {
     WorkerProcess w = slots[slot];
     Instant at = w.kill();
+    if (lockHolder != null
+        && lockHolder.get().filter(h -> h.equals(w.name() + "-" + w.pid())).isPresent()) {
+      holderKills.add(at);
+    }
     recordFault("SIGKILL", w, at);
     watchRescue(w.pid(), at);
     spawn(slot).awaitReady();
@@ -324,7 +344,7 @@ final class Scenario implements AutoCloseable {
       if (!stillHeld) {
         boolean storedBeforeFault = j.state() == JobState.SUCCEEDED && j.attempt() == f.attempt();
         if (!storedBeforeFault) {
-          rescueTimes.add(Duration.between(at, Instant.now()));
+          rescues.add(new Rescue(at, Duration.between(at, Instant.now())));
         }
         return;
       }
