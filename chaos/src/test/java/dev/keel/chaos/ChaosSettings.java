@@ -52,27 +52,27 @@ final class ChaosSettings {
 
   /** Number of jobs of the kill scenarios. */
   static int killJobs() {
-    return LONG ? 100_000 : 1_500;
+    return LONG ? 20_000 : 1_500;
   }
 
   /** Faults to inject in the kill scenarios. */
   static int kills() {
-    return LONG ? 300 : 6;
+    return LONG ? 150 : 6;
   }
 
   /** Jobs of the other scenarios. */
   static int jobs() {
-    return LONG ? 20_000 : 800;
+    return LONG ? 15_000 : 800;
   }
 
   /** Messages the outbox scenario records (while the faults run). */
   static int outboxMessages() {
-    return LONG ? 10_000 : 600;
+    return LONG ? 3_000 : 600;
   }
 
   /** Pauses / stalls / restarts in the repeated scenarios. */
   static int rounds() {
-    return LONG ? 20 : 1;
+    return LONG ? 4 : 1;
   }
 
   /** How long a server stays down in the outage scenarios. */
