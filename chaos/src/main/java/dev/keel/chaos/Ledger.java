@@ -1,6 +1,5 @@
 package dev.keel.chaos;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -31,15 +30,7 @@ public final class Ledger implements AutoCloseable {
   /** Opens the ledger in {@code schema} (created with its table if missing). */
   public static Ledger open(
       String jdbcUrl, String user, String password, String schema, int poolSize) {
-    HikariConfig config = new HikariConfig();
-    config.setJdbcUrl(jdbcUrl);
-    config.setUsername(user);
-    config.setPassword(password);
-    config.setMaximumPoolSize(poolSize);
-    config.setMinimumIdle(1);
-    config.setPoolName("chaos-ledger");
-    config.setConnectionTimeout(10_000);
-    HikariDataSource pool = new HikariDataSource(config);
+    HikariDataSource pool = Pools.hikari(jdbcUrl, user, password, poolSize, "ledger");
     Ledger ledger = new Ledger(pool, schema);
     ledger.createIfMissing(schema);
     return ledger;

@@ -1,7 +1,6 @@
 package dev.keel.chaos;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.keel.outbox.DeliveryInProgressException;
 import dev.keel.outbox.DeliveryLedger;
@@ -54,14 +53,14 @@ final class OutboxWorker implements AutoCloseable {
   OutboxWorker(Map<String, String> env, int poolSize) {
     String schema = env.get("CHAOS_OUTBOX_SCHEMA");
     outboxPool =
-        pool(
+        Pools.hikari(
             env.get("CHAOS_OUTBOX_JDBC_URL"),
             env.get("CHAOS_OUTBOX_USER"),
             null,
             poolSize,
             "outbox");
     providerPool =
-        pool(
+        Pools.hikari(
             env.get("CHAOS_LEDGER_JDBC_URL"),
             env.get("CHAOS_LEDGER_USER"),
             env.get("CHAOS_LEDGER_PASSWORD"),
@@ -169,22 +168,6 @@ final class OutboxWorker implements AutoCloseable {
     } catch (SQLException e) {
       throw new IllegalStateException("the provider could not record the call for " + ledgerKey, e);
     }
-  }
-
-  private static HikariDataSource pool(
-      String url, String user, String password, int size, String name) {
-    HikariConfig config = new HikariConfig();
-    config.setJdbcUrl(url);
-    config.setUsername(user);
-    config.setPassword(password);
-    config.setMaximumPoolSize(size);
-    config.setMinimumIdle(1);
-    config.setPoolName("chaos-" + name);
-    config.setConnectionTimeout(10_000);
-    // The outbox's server is restarted under load: do not fail the process at start-up if it is
-    // briefly down.
-    config.setInitializationFailTimeout(-1);
-    return new HikariDataSource(config);
   }
 
   @Override
