@@ -213,6 +213,11 @@ abstract class ChaosScenarios {
       s.startWorkers();
       s.startIdempotentLoad(20);
       Scenario.sleep(1500);
+      // Kill it while it holds jobs, so that there are rescues to measure (CI once killed it idle).
+      org.awaitility.Awaitility.await("worker 0 holds jobs")
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(20))
+          .until(() -> !s.inFlight(s.worker(0).pid(), java.time.Instant.now()).isEmpty());
       s.killAndRestart(0);
       s.stopIdempotentLoad();
       s.awaitQuiet();
